@@ -1,0 +1,33 @@
+//! Command-line entry point: argument parsing only; the work lives in the library.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Asky Lab: chart toolkit, kind/minikube lab harness and classroom exercises.
+#[derive(Parser)]
+#[command(name = "cargo xtask", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every test suite of the project (installs pinned test tools first).
+    Test(xtask::testrun::TestArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Test(args) => xtask::testrun::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(xtask::exit::code_of(&err) as u8)
+        }
+    }
+}
