@@ -1,0 +1,3 @@
+//! Helm-compatible chart engine (see CONTRACTS.md for the module tree).
+
+pub mod strconv;
