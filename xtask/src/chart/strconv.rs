@@ -295,7 +295,7 @@ mod tests {
         assert_eq!(format_float(0.1, 'g', -1, 32), "0.1");
         assert_eq!(format_float(1.0, 'g', -1, 32), "1");
         assert_eq!(format_float(16777217.0, 'g', -1, 32), "1.6777216e+07");
-        assert_eq!(format_float(3.14159265358979, 'g', -1, 32), "3.1415927");
+        assert_eq!(format_float(1.23456789, 'g', -1, 32), "1.2345679");
         assert_eq!(format_float(0.1, 'g', -1, 64), "0.1");
     }
 }
