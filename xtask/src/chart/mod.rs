@@ -1,3 +1,4 @@
 //! Helm-compatible chart engine (see CONTRACTS.md for the module tree).
 
+pub mod funcs;
 pub mod strconv;
