@@ -2,3 +2,6 @@
 
 pub mod funcs;
 pub mod strconv;
+pub mod strvals;
+pub mod values;
+pub mod yaml;

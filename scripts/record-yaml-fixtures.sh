@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Re-records the expected outputs of the YAML/values conformance cases in
+# xtask/tests/fixtures/yaml/<case>/ from a real Helm binary (the oracle).
+#
+# Each case directory holds a `values.yaml` and optionally `args` (one
+# `helm template` argument per line, e.g. `--set` / `a.b=1`). A throwaway
+# chart whose templates print `toYaml .Values`, `toJson .Values` and
+# `toYamlPretty .Values` is rendered with that values file; the outputs are
+# written to `toyaml.expected`, `tojson.expected`, `pretty.expected`, or
+# Helm's error message to `error.expected`.
+#
+#   scripts/record-yaml-fixtures.sh [HELM]   (default: target/tools/bin/helm)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+helm=${1:-$root/target/tools/bin/helm}
+[ -x "$helm" ] || { echo "record-yaml-fixtures: no helm at $helm (run scripts/test-deps.sh)" >&2; exit 3; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+chart=$work/c
+mkdir -p "$chart/templates"
+printf 'apiVersion: v2\nname: c\nversion: 0.1.0\n' >"$chart/Chart.yaml"
+# The output sits between two comment lines so that its exact bytes
+# (including trailing newlines) can be cut out of Helm's manifest stream.
+printf '# BEGIN\n{{ toYaml .Values }}\n# END\n' >"$chart/templates/toyaml.yaml"
+printf '# BEGIN\n{{ toJson .Values }}\n# END\n' >"$chart/templates/tojson.yaml"
+printf '# BEGIN\n{{ toYamlPretty .Values }}\n# END\n' >"$chart/templates/pretty.yaml"
+
+for dir in "$root"/xtask/tests/fixtures/yaml/*/; do
+  case=$(basename "$dir")
+  cp "$dir/values.yaml" "$chart/values.yaml"
+  args=()
+  if [ -f "$dir/args" ]; then
+    while IFS= read -r line || [ -n "$line" ]; do args+=("$line"); done <"$dir/args"
+  fi
+  rm -f "$dir"/*.expected
+  for t in toyaml tojson pretty; do
+    if "$helm" template c "$chart" "${args[@]}" --show-only "templates/$t.yaml" >"$work/out" 2>"$work/err"; then
+      perl -0777 -ne 'print $1 if /^# BEGIN\n(.*)\n# END\n/ms or die "no markers\n"' "$work/out" >"$dir/$t.expected"
+    else
+      grep -v '^$' "$work/err" | grep -v 'Use --debug flag' >"$dir/error.expected"
+      rm -f "$dir"/toyaml.expected "$dir"/tojson.expected "$dir"/pretty.expected
+      break
+    fi
+  done
+  echo "recorded $case"
+done

@@ -1,0 +1,164 @@
+//! YAML and JSON with Go's semantics, for Helm compatibility.
+//!
+//! Values are `serde_json::Value`: an f64 `Number` is a Go float64 (what
+//! values files, `fromYaml`, `fromJson` and `--set-json` give), an i64
+//! `Number` is a Go int64 (what `--set` gives).
+//!
+//! Parsing (go-yaml v2 rules + `sigs.k8s.io/yaml` JSON normalisation):
+//! - [`parse_values`]: a values file / `-f` file (Helm 4: every document,
+//!   deep-merged). Error text = what follows `cannot load values.yaml: `.
+//! - [`unmarshal`]: `sigs.k8s.io/yaml.Unmarshal` into `interface{}` (first
+//!   document). [`from_yaml`] / [`from_yaml_array`]: Helm's template
+//!   functions (errors folded into the result like Helm does).
+//! - [`split_documents`]: the `k8s.io/apimachinery` YAML document reader.
+//!
+//! Emitting:
+//! - [`to_yaml`] (Helm `toYaml`), [`marshal`] (with trailing newline),
+//!   [`to_yaml_pretty`] (`toYamlPretty`), [`to_json`] (`toJson`),
+//!   [`to_raw_json`], [`to_pretty_json`], [`to_toml`].
+//! - [`from_json`]: Go `json.Unmarshal` into `interface{}`.
+
+pub mod emit;
+pub mod json;
+pub mod load;
+pub mod resolve;
+pub mod toml;
+
+use serde_json::{Map, Value};
+
+pub use emit::{marshal, natural_less, sorted_keys, to_yaml, to_yaml_pretty, try_marshal};
+pub use json::{float_text, floatify, from_json, to_json, to_pretty_json, to_raw_json};
+pub use load::YamlError;
+pub use toml::to_toml;
+
+/// Go `%T`-ish name used in `encoding/json` "cannot unmarshal X" errors.
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// `sigs.k8s.io/yaml.Unmarshal(src, &interface{})`: the first document,
+/// go-yaml v2 resolution, map keys stringified, all numbers float64.
+/// An empty document is `null`. Errors read like Go's:
+/// `error converting YAML to JSON: yaml: line 3: ...`.
+pub fn unmarshal(src: &str) -> Result<Value, String> {
+    let node = load::decode_first(src).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
+    match node {
+        None => Ok(Value::Null),
+        Some(n) => load::node_to_json(&n).map_err(|e| format!("error converting YAML to JSON: {e}")),
+    }
+}
+
+/// `sigs.k8s.io/yaml.Unmarshal` into `map[string]interface{}` (a `null`
+/// document gives an empty map).
+pub fn unmarshal_map(src: &str) -> Result<Map<String, Value>, String> {
+    match unmarshal(src)? {
+        Value::Null => Ok(Map::new()),
+        Value::Object(m) => Ok(m),
+        other => Err(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            json_kind(&other)
+        )),
+    }
+}
+
+/// `sigs.k8s.io/yaml.Unmarshal` into `[]interface{}`.
+pub fn unmarshal_array(src: &str) -> Result<Vec<Value>, String> {
+    match unmarshal(src)? {
+        Value::Null => Ok(Vec::new()),
+        Value::Array(a) => Ok(a),
+        other => Err(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}",
+            json_kind(&other)
+        )),
+    }
+}
+
+/// Helm `fromYaml`: a map; on error `{"Error": "<message>"}`.
+pub fn from_yaml(src: &str) -> Map<String, Value> {
+    match unmarshal_map(src) {
+        Ok(m) => m,
+        Err(e) => {
+            let mut m = Map::new();
+            m.insert("Error".into(), Value::String(e));
+            m
+        }
+    }
+}
+
+/// Helm `fromYamlArray`: a list; on error `["<message>"]`.
+pub fn from_yaml_array(src: &str) -> Vec<Value> {
+    match unmarshal_array(src) {
+        Ok(a) => a,
+        Err(e) => vec![Value::String(e)],
+    }
+}
+
+/// `k8s.io/apimachinery/pkg/util/yaml.YAMLReader`: split a stream into
+/// documents at lines starting with `---` (only spaces or a comment may
+/// follow). Separator lines are dropped; empty documents are skipped.
+pub fn split_documents(src: &str) -> Result<Vec<String>, String> {
+    let mut docs = Vec::new();
+    let mut buf = String::new();
+    for line in src.split_inclusive('\n') {
+        if let Some(rest) = line.strip_prefix("---") {
+            let trimmed = rest.trim();
+            if !trimmed.is_empty() && !trimmed.starts_with('#') {
+                return Err(format!("invalid Yaml document separator: {trimmed}"));
+            }
+            if !buf.is_empty() {
+                docs.push(std::mem::take(&mut buf));
+            }
+            continue;
+        }
+        buf.push_str(line);
+    }
+    if !buf.is_empty() {
+        docs.push(buf);
+    }
+    Ok(docs)
+}
+
+/// Helm's `MergeMaps`: `b` wins; nested maps merge recursively.
+pub fn merge_maps(a: Map<String, Value>, b: Map<String, Value>) -> Map<String, Value> {
+    let mut out = a;
+    for (k, v) in b {
+        if let Value::Object(vm) = v {
+            if let Some(Value::Object(bm)) = out.get_mut(&k) {
+                let merged = merge_maps(std::mem::take(bm), vm);
+                out.insert(k, Value::Object(merged));
+                continue;
+            }
+            out.insert(k, Value::Object(vm));
+            continue;
+        }
+        out.insert(k, v);
+    }
+    out
+}
+
+/// Helm 4 `loader.LoadValues`: every document of a values file decoded as a
+/// map and deep-merged in order. The error text is what Helm prints after
+/// `cannot load values.yaml: ` (or `-f` file context), e.g.
+/// `cannot unmarshal yaml document: error converting YAML to JSON: yaml: line 2: ...`.
+/// Line numbers count from the start of the failing document, like Helm's.
+pub fn parse_values(src: &str) -> Result<Map<String, Value>, String> {
+    let docs = split_documents(src).map_err(|e| format!("error reading yaml document: {e}"))?;
+    let mut values = Map::new();
+    for doc in docs {
+        let m = unmarshal_map(&doc).map_err(|e| format!("cannot unmarshal yaml document: {e}"))?;
+        values = merge_maps(values, m);
+    }
+    Ok(values)
+}
+
+/// Helm 3 values loading: a single `yaml.Unmarshal` (first document only).
+pub fn parse_values_single(src: &str) -> Result<Map<String, Value>, String> {
+    unmarshal_map(src)
+}
