@@ -1,6 +1,11 @@
 //! Helm-compatible chart engine (see CONTRACTS.md for the module tree).
 
+pub mod archive;
+pub mod chartyaml;
 pub mod funcs;
+pub mod ignore;
+pub mod load;
+pub mod metadata;
 pub mod strconv;
 pub mod strvals;
 pub mod values;

@@ -1,0 +1,499 @@
+//! Chart loading: a directory or a packaged `.tgz` → [`Chart`], following
+//! Helm v4's loader (`pkg/chart/v2/loader/{load,directory,archive}.go`):
+//!
+//! - directories are walked depth first with sorted names (Helm's `sympath`
+//!   walk; symlinks are followed, loops are an error here), `.helmignore` and
+//!   the default rule `templates/.?*` prune files and directories, irregular
+//!   files are an error, every file loses a leading UTF-8 BOM;
+//! - archives go through [`crate::chart::archive`] (safe, bounded);
+//! - files are sorted into `Chart.yaml`, `Chart.lock`, `values.yaml`,
+//!   `values.schema.json`, `requirements.yaml`/`.lock` (v1), `templates/`,
+//!   `charts/` (subcharts: directories and `.tgz`, nested; `*.prov` stays a
+//!   file; names starting with `_` or `.` are skipped) and other files;
+//! - the metadata is validated (`Metadata.Validate`, sanitizing strings).
+//!
+//! Error texts are Helm's.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::chart::archive::{self, BufferedFile, MAX_DECOMPRESSED_FILE_SIZE};
+use crate::chart::ignore::Rules;
+use crate::chart::metadata::{Lock, Metadata, API_VERSION_V1, API_VERSION_V2};
+
+/// A loaded chart.
+#[derive(Clone, Debug, Default)]
+pub struct Chart {
+    pub metadata: Metadata,
+    /// Chart.lock (v2) or requirements.lock (v1).
+    pub lock: Option<Lock>,
+    /// `values.yaml` bytes as in the chart (BOM stripped).
+    pub values_raw: Option<Vec<u8>>,
+    /// `values.schema.json` bytes.
+    pub schema: Option<Vec<u8>>,
+    /// Files under `templates/`, in loader order.
+    pub templates: Vec<BufferedFile>,
+    /// The files under `crds/` (a subset of `files`, like Helm's `CRDs()`).
+    pub crds: Vec<BufferedFile>,
+    /// Every other file in loader order, `crds/` included (Helm's
+    /// `Chart.Files`, what `.Files` sees).
+    pub files: Vec<BufferedFile>,
+    /// Subcharts found in `charts/`, sorted by their entry name there.
+    pub dependencies: Vec<Chart>,
+}
+
+impl Chart {
+    /// The chart's name (`Chart.yaml` `name`).
+    pub fn name(&self) -> &str {
+        &self.metadata.name
+    }
+
+    /// Whether this is a library chart.
+    pub fn is_library(&self) -> bool {
+        self.metadata.is_library()
+    }
+}
+
+/// A chart that cannot be loaded; the message is Helm's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError(pub String);
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl From<archive::ArchiveError> for LoadError {
+    fn from(e: archive::ArchiveError) -> Self {
+        LoadError(e.to_string())
+    }
+}
+
+fn err(s: impl Into<String>) -> LoadError {
+    LoadError(s.into())
+}
+
+/// Loads a chart directory or archive (Helm's `loader.Load`).
+pub fn load(path: &Path) -> Result<Chart, LoadError> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| err(format!("stat {}: {}", path.display(), io_text(&e))))?;
+    if meta.is_dir() {
+        is_chart_dir(path)?;
+        load_dir(path)
+    } else {
+        load_file(path)
+    }
+}
+
+/// Go's wording for common I/O errors.
+fn io_text(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Helm's `IsChartDir`.
+pub fn is_chart_dir(dir: &Path) -> Result<(), LoadError> {
+    let chart_yaml = dir.join("Chart.yaml");
+    let data = match std::fs::read(&chart_yaml) {
+        Ok(d) => d,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(err(format!(
+                "no Chart.yaml exists in directory {:?}",
+                dir.display().to_string()
+            )))
+        }
+        Err(_) => {
+            return Err(err(format!(
+                "cannot read Chart.yaml in directory {:?}",
+                dir.display().to_string()
+            )))
+        }
+    };
+    let data = strip_bom(data);
+    let md = Metadata::from_yaml(&data).map_err(|e| err(e.0))?;
+    if md.name.is_empty() {
+        return Err(err("invalid chart (Chart.yaml): name must not be empty"));
+    }
+    Ok(())
+}
+
+fn strip_bom(mut data: Vec<u8>) -> Vec<u8> {
+    if data.starts_with(b"\xEF\xBB\xBF") {
+        data.drain(..3);
+    }
+    data
+}
+
+/// Loads a packaged chart file (Helm's `LoadFile`).
+pub fn load_file(path: &Path) -> Result<Chart, LoadError> {
+    let file =
+        std::fs::File::open(path).map_err(|e| err(format!("open {}: {}", path.display(), io_text(&e))))?;
+    let files = archive::load_archive_files(std::io::BufReader::new(file)).map_err(|e| match e {
+        archive::ArchiveError::NotGzip => err(format!(
+            "file '{}' does not appear to be a gzipped archive; got 'text/plain; charset=utf-8'",
+            path.display()
+        )),
+        other => err(other.to_string()),
+    })?;
+    load_files(files)
+}
+
+/// Loads a chart archive from memory (Helm's `LoadArchive`).
+pub fn load_archive(bytes: &[u8]) -> Result<Chart, LoadError> {
+    load_files(archive::load_archive_files(bytes)?)
+}
+
+/// Reads a chart directory into buffered files with `.helmignore` applied,
+/// in Helm's walk order.
+pub fn read_dir_files(dir: &Path) -> Result<Vec<BufferedFile>, LoadError> {
+    let top = std::path::absolute(dir).map_err(|e| err(e.to_string()))?;
+    let mut rules = Rules::empty();
+    let ignore_file = top.join(".helmignore");
+    if ignore_file.is_file() {
+        let text = std::fs::read(&ignore_file)
+            .map_err(|e| err(format!("open {}: {}", ignore_file.display(), io_text(&e))))?;
+        rules = Rules::parse(&text).map_err(|e| err(e.to_string()))?;
+    }
+    rules.add_defaults();
+    let mut files = Vec::new();
+    let mut ancestors = Vec::new();
+    walk(&top, "", &rules, &mut files, &mut ancestors)?;
+    Ok(files)
+}
+
+fn walk(
+    dir: &Path,
+    rel: &str,
+    rules: &Rules,
+    files: &mut Vec<BufferedFile>,
+    ancestors: &mut Vec<PathBuf>,
+) -> Result<(), LoadError> {
+    let canonical = std::fs::canonicalize(dir).map_err(|e| {
+        err(format!(
+            "error evaluating symlink {}: {}",
+            dir.display(),
+            io_text(&e)
+        ))
+    })?;
+    if ancestors.contains(&canonical) {
+        return Err(err(format!(
+            "symbolic link loop at {}: the directory is its own ancestor",
+            dir.display()
+        )));
+    }
+    ancestors.push(canonical);
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| err(format!("open {}: {}", dir.display(), io_text(&e))))?
+        .map(|e| {
+            e.map(|e| e.file_name().to_string_lossy().into_owned())
+                .map_err(|e| err(e.to_string()))
+        })
+        .collect::<Result<_, _>>()?;
+    names.sort();
+    for name in names {
+        let path = dir.join(&name);
+        let n = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        let lmeta = std::fs::symlink_metadata(&path)
+            .map_err(|e| err(format!("lstat {}: {}", path.display(), io_text(&e))))?;
+        let meta = if lmeta.file_type().is_symlink() {
+            std::fs::metadata(&path).map_err(|e| {
+                err(format!(
+                    "error evaluating symlink {}: {}",
+                    path.display(),
+                    io_text(&e)
+                ))
+            })?
+        } else {
+            lmeta
+        };
+        if meta.is_dir() {
+            if rules.ignore(&n, true) {
+                continue;
+            }
+            walk(&path, &n, rules, files, ancestors)?;
+            continue;
+        }
+        if rules.ignore(&n, false) {
+            continue;
+        }
+        if !meta.is_file() {
+            return Err(err(format!(
+                "cannot load irregular file {} as it has file mode type bits set",
+                path.display()
+            )));
+        }
+        if meta.len() > MAX_DECOMPRESSED_FILE_SIZE {
+            return Err(err(format!(
+                "chart file {name:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
+            )));
+        }
+        let data = std::fs::read(&path).map_err(|e| err(format!("error reading {n}: {}", io_text(&e))))?;
+        files.push(BufferedFile {
+            name: n,
+            data: strip_bom(data),
+        });
+    }
+    ancestors.pop();
+    Ok(())
+}
+
+/// Loads a chart directory (Helm's `LoadDir`).
+pub fn load_dir(dir: &Path) -> Result<Chart, LoadError> {
+    load_files(read_dir_files(dir)?)
+}
+
+/// Checks values.yaml the way Helm's loader does (every document must be
+/// YAML that decodes into a map), without keeping the parse.
+fn check_values(data: &[u8]) -> Result<(), String> {
+    let text = String::from_utf8_lossy(data);
+    crate::chart::chartyaml::check_all_documents_are_maps(&text)
+}
+
+/// Helm's `LoadFiles`: builds a chart from files named relative to its root.
+pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, LoadError> {
+    let mut c = Chart::default();
+    let mut have_metadata = false;
+    for f in &files {
+        if f.name == "Chart.yaml" {
+            c.metadata =
+                Metadata::from_yaml(&f.data).map_err(|e| err(format!("cannot load Chart.yaml: {e}")))?;
+            if c.metadata.api_version.is_empty() {
+                c.metadata.api_version = API_VERSION_V1.to_string();
+            }
+            have_metadata = true;
+        }
+    }
+    let mut subcharts: BTreeMap<String, Vec<BufferedFile>> = BTreeMap::new();
+    for f in files {
+        match f.name.as_str() {
+            "Chart.yaml" => {}
+            "Chart.lock" => {
+                c.lock =
+                    Some(Lock::from_yaml(&f.data).map_err(|e| err(format!("cannot load Chart.lock: {e}")))?);
+            }
+            "values.yaml" => {
+                check_values(&f.data).map_err(|e| err(format!("cannot load values.yaml: {e}")))?;
+                c.values_raw = Some(f.data);
+            }
+            "values.schema.json" => c.schema = Some(f.data),
+            "requirements.yaml" => {
+                if !have_metadata {
+                    have_metadata = true;
+                }
+                c.metadata
+                    .merge_yaml(&f.data)
+                    .map_err(|e| err(format!("cannot load requirements.yaml: {e}")))?;
+                if c.metadata.api_version == API_VERSION_V1 {
+                    c.files.push(f);
+                }
+            }
+            "requirements.lock" => {
+                c.lock = Some(
+                    Lock::from_yaml(&f.data)
+                        .map_err(|e| err(format!("cannot load requirements.lock: {e}")))?,
+                );
+                if !have_metadata {
+                    have_metadata = true;
+                }
+                if c.metadata.api_version == API_VERSION_V1 {
+                    c.files.push(f);
+                }
+            }
+            n if n.starts_with("templates/") => c.templates.push(f),
+            n if n.starts_with("charts/") => {
+                if n.ends_with(".prov") && !n.ends_with("/.prov") {
+                    c.files.push(f);
+                    continue;
+                }
+                let fname = n.trim_start_matches("charts/").to_string();
+                let cname = fname.split('/').next().unwrap_or("").to_string();
+                subcharts.entry(cname).or_default().push(BufferedFile {
+                    name: fname,
+                    data: f.data,
+                });
+            }
+            _ => c.files.push(f),
+        }
+    }
+    if !have_metadata {
+        return Err(err("Chart.yaml file is missing"));
+    }
+    c.metadata.validate().map_err(err)?;
+    c.crds = c
+        .files
+        .iter()
+        .filter(|f| f.name.starts_with("crds/"))
+        .cloned()
+        .collect();
+
+    for (n, files) in subcharts {
+        if n.starts_with('_') || n.starts_with('.') {
+            continue;
+        }
+        let sc = if n.ends_with(".tgz") {
+            let file = &files[0];
+            if file.name != n {
+                return Err(err(format!(
+                    "error unpacking subchart tar in {}: expected {}, got {}",
+                    c.name(),
+                    n,
+                    file.name
+                )));
+            }
+            load_archive(&file.data)
+        } else {
+            let buff: Vec<BufferedFile> = files
+                .into_iter()
+                .filter_map(|f| {
+                    f.name.split_once('/').map(|(_, rest)| BufferedFile {
+                        name: rest.to_string(),
+                        data: f.data,
+                    })
+                })
+                .collect();
+            load_files(buff)
+        };
+        let sc = sc.map_err(|e| err(format!("error unpacking subchart {n} in {}: {}", c.name(), e.0)))?;
+        c.dependencies.push(sc);
+    }
+    Ok(c)
+}
+
+/// Whether the chart uses the v2 layout (dependencies in Chart.yaml).
+pub fn is_v2(c: &Chart) -> bool {
+    c.metadata.api_version == API_VERSION_V2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::archive::tests::{file, gzip, tar_bytes};
+
+    fn write(root: &Path, files: &[(&str, &str)]) {
+        for (name, body) in files {
+            let p = root.join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, body).unwrap();
+        }
+    }
+
+    #[test]
+    fn loads_directory_with_ignore_and_subcharts() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("demo");
+        let sub_tgz = gzip(&tar_bytes(&[
+            file(
+                "packed/Chart.yaml",
+                b"apiVersion: v2\nname: packed\nversion: 0.2.0\n",
+            ),
+            file("packed/templates/cm.yaml", b"kind: ConfigMap\n"),
+        ]));
+        write(
+            &root,
+            &[
+                (
+                    "Chart.yaml",
+                    "\u{feff}apiVersion: v2\nname: demo\nversion: 0.1.0\n",
+                ),
+                ("values.yaml", "a: 1\n"),
+                (".helmignore", "*.bak\nignored/\n"),
+                ("templates/a.yaml", "kind: A\n"),
+                ("templates/.hidden", "x"),
+                ("templates/b.bak", "x"),
+                ("ignored/x.txt", "x"),
+                ("a/b.txt", "x"),
+                ("a-c.txt", "x"),
+                ("crds/crd.yaml", "kind: CustomResourceDefinition\n"),
+                (
+                    "charts/sub/Chart.yaml",
+                    "apiVersion: v2\nname: sub\nversion: 1.0.0\n",
+                ),
+                ("charts/sub/templates/s.yaml", "kind: S\n"),
+                ("charts/.keep", ""),
+            ],
+        );
+        std::fs::write(root.join("charts/packed-0.2.0.tgz"), &sub_tgz).unwrap();
+        let c = load(&root).unwrap();
+        assert_eq!(c.name(), "demo");
+        assert_eq!(c.values_raw.as_deref(), Some(&b"a: 1\n"[..]));
+        let names: Vec<&str> = c.templates.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, vec!["templates/a.yaml"]);
+        let names: Vec<&str> = c.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, vec![".helmignore", "a/b.txt", "a-c.txt", "crds/crd.yaml"]);
+        assert_eq!(c.crds.len(), 1);
+        let deps: Vec<&str> = c.dependencies.iter().map(|d| d.name()).collect();
+        assert_eq!(deps, vec!["packed", "sub"]);
+        assert_eq!(c.dependencies[0].templates.len(), 1);
+    }
+
+    #[test]
+    fn helm_loader_errors() {
+        let t = tempfile::tempdir().unwrap();
+        let e = load(&t.path().join("nope")).unwrap_err();
+        assert!(e.0.contains("no such file or directory"), "{e}");
+        let e = load(t.path()).unwrap_err();
+        assert!(e.0.starts_with("no Chart.yaml exists in directory"), "{e}");
+        write(t.path(), &[("Chart.yaml", "apiVersion: v2\nname: x\n")]);
+        let e = load(t.path()).unwrap_err();
+        assert_eq!(e.0, "validation: chart.metadata.version is required");
+        write(
+            t.path(),
+            &[
+                ("Chart.yaml", "apiVersion: v2\nname: x\nversion: 1.0.0\n"),
+                ("charts/README.md", "hi"),
+            ],
+        );
+        let e = load(t.path()).unwrap_err();
+        assert_eq!(
+            e.0,
+            "error unpacking subchart README.md in x: Chart.yaml file is missing"
+        );
+        std::fs::remove_file(t.path().join("charts/README.md")).unwrap();
+        write(t.path(), &[("values.yaml", "a: [1\n")]);
+        let e = load(t.path()).unwrap_err();
+        assert!(
+            e.0.starts_with("cannot load values.yaml: error converting YAML to JSON: yaml: line"),
+            "{e}"
+        );
+        write(t.path(), &[("values.yaml", "- 1\n")]);
+        let e = load(t.path()).unwrap_err();
+        assert!(
+            e.0.contains("cannot unmarshal array into Go value of type map[string]interface {}"),
+            "{e}"
+        );
+        let bad = t.path().join("bad.tgz");
+        std::fs::write(&bad, "not gzip").unwrap();
+        let e = load(&bad).unwrap_err();
+        assert!(e.0.contains("does not appear to be a gzipped archive"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_are_errors_and_links_are_followed() {
+        let t = tempfile::tempdir().unwrap();
+        write(
+            t.path(),
+            &[
+                ("Chart.yaml", "apiVersion: v2\nname: x\nversion: 1.0.0\n"),
+                ("real/f.txt", "data"),
+            ],
+        );
+        std::os::unix::fs::symlink(t.path().join("real/f.txt"), t.path().join("link.txt")).unwrap();
+        let c = load(t.path()).unwrap();
+        assert!(c.files.iter().any(|f| f.name == "link.txt" && f.data == b"data"));
+        std::os::unix::fs::symlink(t.path(), t.path().join("real/loop")).unwrap();
+        let e = load(t.path()).unwrap_err();
+        assert!(e.0.contains("symbolic link loop"), "{e}");
+    }
+}
