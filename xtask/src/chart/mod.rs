@@ -3,10 +3,13 @@
 pub mod archive;
 pub mod chartyaml;
 pub mod funcs;
+pub mod gofmt;
 pub mod ignore;
 pub mod load;
 pub mod metadata;
 pub mod strconv;
 pub mod strvals;
+pub mod template;
+pub mod value;
 pub mod values;
 pub mod yaml;

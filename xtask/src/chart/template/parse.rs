@@ -1,0 +1,851 @@
+//! Parser for Go `text/template`, following the grammar and error messages of
+//! Go's `text/template/parse/parse.go`. Never panics: every malformed input is
+//! a [`ParseError`].
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use super::ast::{is_empty_tree, Arg, Branch, Cmd, List, Node, Number, Pipe, Source, Template};
+use super::lex::{lex, Item, Tok};
+
+/// Maximum nesting of parentheses and control structures.
+const MAX_DEPTH: usize = 1000;
+
+/// A parse error as Go prints it: `template: <name>:<line>: <msg>`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParseError {
+    pub name: String,
+    pub line: usize,
+    pub msg: String,
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "template: {}:{}: {}", self.name, self.line, self.msg)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// The result of parsing one file: its own body and the `define`/`block`
+/// templates it declares, in source order.
+#[derive(Debug)]
+pub struct Parsed {
+    pub main: Template,
+    pub defines: Vec<Template>,
+}
+
+struct Parser<'f> {
+    items: Vec<Item>,
+    i: usize,
+    last: usize,
+    source: Rc<Source>,
+    vars: Vec<Rc<str>>,
+    range_depth: usize,
+    depth: usize,
+    action_line: usize,
+    has_func: &'f dyn Fn(&str) -> bool,
+    defines: Vec<Template>,
+    define_index: HashMap<Rc<str>, usize>,
+}
+
+type PResult<T> = Result<T, ParseError>;
+
+/// Parses `text` as the template file `name`. `has_func` says whether an
+/// identifier is a known function (Go checks this at parse time).
+pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<Parsed, ParseError> {
+    let source = Rc::new(Source {
+        name: Rc::from(name),
+        text: Rc::from(text),
+    });
+    let mut p = Parser {
+        items: lex(text),
+        i: 0,
+        last: 0,
+        source: source.clone(),
+        vars: vec![Rc::from("$")],
+        range_depth: 0,
+        depth: 0,
+        action_line: 0,
+        has_func,
+        defines: Vec::new(),
+        define_index: HashMap::new(),
+    };
+    let root = p.parse_top()?;
+    Ok(Parsed {
+        main: Template {
+            name: Rc::from(name),
+            source,
+            root,
+        },
+        defines: p.defines,
+    })
+}
+
+enum Ctl {
+    Node(Node),
+    End,
+    Else,
+}
+
+impl Parser<'_> {
+    fn err<T>(&self, msg: impl Into<String>) -> PResult<T> {
+        let line = self
+            .items
+            .get(self.last)
+            .or(self.items.last())
+            .map_or(1, |t| t.line);
+        Err(ParseError {
+            name: self.source.name.to_string(),
+            line,
+            msg: msg.into(),
+        })
+    }
+
+    fn next(&mut self) -> Item {
+        let idx = self.i.min(self.items.len() - 1);
+        if self.i < self.items.len() {
+            self.i += 1;
+        }
+        self.last = idx;
+        self.items[idx].clone()
+    }
+    fn backup(&mut self) {
+        if self.i > 0 {
+            self.i -= 1;
+        }
+    }
+    fn peek(&self) -> &Item {
+        &self.items[self.i.min(self.items.len() - 1)]
+    }
+    fn next_non_space(&mut self) -> Item {
+        loop {
+            let t = self.next();
+            if t.typ != Tok::Space {
+                return t;
+            }
+        }
+    }
+    fn peek_non_space(&mut self) -> Item {
+        let t = self.next_non_space();
+        self.backup();
+        t
+    }
+
+    fn unexpected<T>(&self, tok: &Item, context: &str) -> PResult<T> {
+        if tok.typ == Tok::Error {
+            let mut extra = String::new();
+            if self.action_line != 0 && self.action_line != tok.line {
+                extra = format!(
+                    " in action started at {}:{}",
+                    self.source.name, self.action_line
+                );
+                if tok.val.ends_with(" action") {
+                    extra = extra[" in action".len()..].to_string();
+                }
+            }
+            return self.err(format!("{}{}", tok.val, extra));
+        }
+        self.err(format!("unexpected {} in {}", tok.describe(), context))
+    }
+
+    fn expect(&mut self, typ: Tok, context: &str) -> PResult<Item> {
+        let t = self.next_non_space();
+        if t.typ != typ {
+            return self.unexpected(&t, context);
+        }
+        Ok(t)
+    }
+
+    fn parse_top(&mut self) -> PResult<List> {
+        let mut root = Vec::new();
+        while self.peek().typ != Tok::Eof {
+            if self.peek().typ == Tok::LeftDelim {
+                let save = self.i;
+                self.next();
+                if self.next_non_space().typ == Tok::Define {
+                    self.parse_definition()?;
+                    continue;
+                }
+                self.i = save;
+            }
+            match self.text_or_action()? {
+                Ctl::End => return self.err("unexpected {{end}}"),
+                Ctl::Else => return self.err("unexpected {{else}}"),
+                Ctl::Node(n) => {
+                    if let Some(n) = keep_node(n) {
+                        root.push(n);
+                    }
+                }
+            }
+        }
+        Ok(root)
+    }
+
+    fn add_define(&mut self, name: Rc<str>, root: List) -> PResult<()> {
+        let empty = is_empty_tree(&root);
+        let t = Template {
+            name: name.clone(),
+            source: self.source.clone(),
+            root,
+        };
+        if let Some(&idx) = self.define_index.get(&name) {
+            if is_empty_tree(&self.defines[idx].root) {
+                self.defines[idx] = t;
+                return Ok(());
+            }
+            if !empty {
+                return self.err(format!(
+                    "template: multiple definition of template {}",
+                    crate::chart::gofmt::quote(&name)
+                ));
+            }
+            return Ok(());
+        }
+        self.define_index.insert(name, self.defines.len());
+        self.defines.push(t);
+        Ok(())
+    }
+
+    fn parse_definition(&mut self) -> PResult<()> {
+        let context = "define clause";
+        let tok = self.next_non_space();
+        if tok.typ != Tok::String && tok.typ != Tok::RawString {
+            return self.unexpected(&tok, context);
+        }
+        let Some(name) = unquote(&tok.val) else {
+            return self.err("invalid syntax");
+        };
+        self.expect(Tok::RightDelim, context)?;
+        let saved_vars = std::mem::replace(&mut self.vars, vec![Rc::from("$")]);
+        let (list, end) = self.item_list()?;
+        self.vars = saved_vars;
+        if let Ctl::Else = end {
+            return self.err(format!("unexpected {{{{else}}}} in {context}"));
+        }
+        self.add_define(Rc::from(name), list)
+    }
+
+    fn item_list(&mut self) -> PResult<(List, Ctl)> {
+        let mut list = Vec::new();
+        while self.peek_non_space().typ != Tok::Eof {
+            match self.text_or_action()? {
+                Ctl::Node(n) => {
+                    if let Some(n) = keep_node(n) {
+                        list.push(n);
+                    }
+                }
+                other => return Ok((list, other)),
+            }
+        }
+        self.err("unexpected EOF")
+    }
+
+    fn text_or_action(&mut self) -> PResult<Ctl> {
+        let tok = self.next_non_space();
+        match tok.typ {
+            Tok::Text => Ok(Ctl::Node(Node::Text(Rc::from(tok.val.as_str())))),
+            Tok::LeftDelim => {
+                self.action_line = tok.line;
+                let r = self.action();
+                self.action_line = 0;
+                r
+            }
+            Tok::Comment => Ok(Ctl::Node(Node::Text(Rc::from("")))),
+            _ => self.unexpected(&tok, "input"),
+        }
+    }
+
+    fn action(&mut self) -> PResult<Ctl> {
+        let tok = self.next_non_space();
+        match tok.typ {
+            Tok::Block => return self.block_control(),
+            Tok::Break => return self.break_control(tok.pos, true),
+            Tok::Continue => return self.break_control(tok.pos, false),
+            Tok::Else => return self.else_control(),
+            Tok::End => {
+                let t = self.expect(Tok::RightDelim, "end")?;
+                let _ = t;
+                return Ok(Ctl::End);
+            }
+            Tok::If => return self.if_control().map(Ctl::Node),
+            Tok::Range => return self.range_control().map(Ctl::Node),
+            Tok::Template => return self.template_control(),
+            Tok::With => return self.with_control().map(Ctl::Node),
+            _ => {}
+        }
+        self.backup();
+        let pipe = self.pipeline("command", Tok::RightDelim)?;
+        Ok(Ctl::Node(Node::Action(pipe)))
+    }
+
+    fn break_control(&mut self, pos: usize, is_break: bool) -> PResult<Ctl> {
+        let word = if is_break { "break" } else { "continue" };
+        let tok = self.next_non_space();
+        if tok.typ != Tok::RightDelim {
+            return self.unexpected(&tok, &format!("{{{{{word}}}}}"));
+        }
+        if self.range_depth == 0 {
+            return self.err(format!("{{{{{word}}}}} outside {{{{range}}}}"));
+        }
+        Ok(Ctl::Node(if is_break {
+            Node::Break(pos)
+        } else {
+            Node::Continue(pos)
+        }))
+    }
+
+    fn else_control(&mut self) -> PResult<Ctl> {
+        let peek = self.peek_non_space();
+        if peek.typ == Tok::If || peek.typ == Tok::With {
+            return Ok(Ctl::Else);
+        }
+        let t = self.expect(Tok::RightDelim, "else")?;
+        {
+        let _ = t;
+        Ok(Ctl::Else)
+    }
+    }
+
+    fn parse_control(&mut self, context: &str) -> PResult<Branch> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return self.err("max expression depth exceeded");
+        }
+        let nvars = self.vars.len();
+        let r = self.parse_control_inner(context);
+        self.vars.truncate(nvars);
+        self.depth -= 1;
+        r
+    }
+
+    fn parse_control_inner(&mut self, context: &str) -> PResult<Branch> {
+        let pipe = self.pipeline(context, Tok::RightDelim)?;
+        if context == "range" {
+            self.range_depth += 1;
+        }
+        let r = self.item_list();
+        if context == "range" {
+            self.range_depth -= 1;
+        }
+        let (list, next) = r?;
+        let mut else_list = None;
+        if let Ctl::Else = next {
+            if context == "if" && self.peek().typ == Tok::If {
+                self.next();
+                else_list = Some(vec![self.if_control()?]);
+            } else if context == "with" && self.peek().typ == Tok::With {
+                self.next();
+                else_list = Some(vec![self.with_control()?]);
+            } else {
+                let (el, next) = self.item_list()?;
+                if let Ctl::Else = next {
+                    return self.err("expected end; found {{else}}");
+                }
+                else_list = Some(el);
+            }
+        }
+        Ok(Branch {
+            pos: pipe.pos,
+            pipe,
+            list,
+            else_list,
+        })
+    }
+
+    fn if_control(&mut self) -> PResult<Node> {
+        Ok(Node::If(self.parse_control("if")?))
+    }
+    fn range_control(&mut self) -> PResult<Node> {
+        Ok(Node::Range(self.parse_control("range")?))
+    }
+    fn with_control(&mut self) -> PResult<Node> {
+        Ok(Node::With(self.parse_control("with")?))
+    }
+
+    fn template_name(&mut self, tok: &Item, context: &str) -> PResult<Rc<str>> {
+        match tok.typ {
+            Tok::String | Tok::RawString => match unquote(&tok.val) {
+                Some(s) => Ok(Rc::from(s)),
+                None => self.err("invalid syntax"),
+            },
+            _ => self.unexpected(tok, context),
+        }
+    }
+
+    fn template_control(&mut self) -> PResult<Ctl> {
+        let context = "template clause";
+        let tok = self.next_non_space();
+        let name = self.template_name(&tok, context)?;
+        let mut pipe = None;
+        if self.next_non_space().typ != Tok::RightDelim {
+            self.backup();
+            pipe = Some(self.pipeline(context, Tok::RightDelim)?);
+        }
+        Ok(Ctl::Node(Node::Template {
+            pos: tok.pos,
+            name,
+            pipe,
+        }))
+    }
+
+    fn block_control(&mut self) -> PResult<Ctl> {
+        let context = "block clause";
+        let tok = self.next_non_space();
+        let name = self.template_name(&tok, context)?;
+        let pipe = self.pipeline(context, Tok::RightDelim)?;
+        let saved_vars = std::mem::replace(&mut self.vars, vec![Rc::from("$")]);
+        let saved_range = std::mem::replace(&mut self.range_depth, 0);
+        let r = self.item_list();
+        self.vars = saved_vars;
+        self.range_depth = saved_range;
+        let (list, end) = r?;
+        if let Ctl::Else = end {
+            return self.err(format!("unexpected {{{{else}}}} in {context}"));
+        }
+        self.add_define(name.clone(), list)?;
+        Ok(Ctl::Node(Node::Template {
+            pos: tok.pos,
+            name,
+            pipe: Some(pipe),
+        }))
+    }
+
+    fn pipeline(&mut self, context: &str, end: Tok) -> PResult<Pipe> {
+        let start = self.peek_non_space();
+        let mut pipe = Pipe {
+            pos: start.pos,
+            is_assign: false,
+            decl: Vec::new(),
+            cmds: Vec::new(),
+        };
+        loop {
+            let v = self.peek_non_space();
+            if v.typ != Tok::Variable {
+                break;
+            }
+            let save = self.i;
+            self.next_non_space();
+            let next = self.peek_non_space();
+            if next.typ == Tok::Assign || next.typ == Tok::Declare {
+                pipe.is_assign = next.typ == Tok::Assign;
+                self.next_non_space();
+                pipe.decl.push(Rc::from(v.val.as_str()));
+                self.vars.push(Rc::from(v.val.as_str()));
+                break;
+            } else if next.typ == Tok::Char && next.val == "," {
+                self.next_non_space();
+                pipe.decl.push(Rc::from(v.val.as_str()));
+                self.vars.push(Rc::from(v.val.as_str()));
+                if context == "range" && pipe.decl.len() < 2 {
+                    match self.peek_non_space().typ {
+                        Tok::Variable | Tok::RightDelim | Tok::RightParen => continue,
+                        _ => return self.err("range can only initialize variables"),
+                    }
+                }
+                return self.err(format!("too many declarations in {context}"));
+            } else {
+                self.i = save;
+                break;
+            }
+        }
+        loop {
+            let tok = self.next_non_space();
+            if tok.typ == end {
+                self.check_pipeline(&pipe, context)?;
+                return Ok(pipe);
+            }
+            match tok.typ {
+                Tok::Bool
+                | Tok::CharConstant
+                | Tok::Dot
+                | Tok::Field
+                | Tok::Identifier
+                | Tok::Number
+                | Tok::Nil
+                | Tok::RawString
+                | Tok::String
+                | Tok::Variable
+                | Tok::LeftParen => {
+                    self.backup();
+                    let c = self.command()?;
+                    pipe.cmds.push(c);
+                }
+                _ => return self.unexpected(&tok, context),
+            }
+        }
+    }
+
+    fn check_pipeline(&self, pipe: &Pipe, context: &str) -> PResult<()> {
+        if pipe.cmds.is_empty() {
+            return self.err(format!("missing value for {context}"));
+        }
+        for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
+            if matches!(
+                c.args.first(),
+                Some(Arg::Bool(..) | Arg::Dot(_) | Arg::Nil(_) | Arg::Number(..) | Arg::String(..))
+            ) {
+                return self.err(format!("non executable command in pipeline stage {}", i + 1));
+            }
+        }
+        Ok(())
+    }
+
+    fn command(&mut self) -> PResult<Cmd> {
+        let pos = self.peek_non_space().pos;
+        let mut cmd = Cmd {
+            pos,
+            args: Vec::new(),
+        };
+        loop {
+            self.peek_non_space();
+            if let Some(op) = self.operand()? {
+                cmd.args.push(op);
+            }
+            let tok = self.next();
+            match tok.typ {
+                Tok::Space => continue,
+                Tok::RightDelim | Tok::RightParen => self.backup(),
+                Tok::Pipe => {}
+                _ => return self.unexpected(&tok, "operand"),
+            }
+            break;
+        }
+        if cmd.args.is_empty() {
+            return self.err("empty command");
+        }
+        Ok(cmd)
+    }
+
+    fn operand(&mut self) -> PResult<Option<Arg>> {
+        let Some(node) = self.term()? else {
+            return Ok(None);
+        };
+        if self.peek().typ == Tok::Field {
+            let chain_pos = self.peek().pos;
+            let mut fields: Vec<Rc<str>> = Vec::new();
+            while self.peek().typ == Tok::Field {
+                let t = self.next();
+                fields.push(Rc::from(&t.val[1..]));
+            }
+            return match node {
+                Arg::Field(_, mut idents) => {
+                    idents.extend(fields);
+                    Ok(Some(Arg::Field(chain_pos, idents)))
+                }
+                Arg::Variable(_, mut idents) => {
+                    idents.extend(fields);
+                    Ok(Some(Arg::Variable(chain_pos, idents)))
+                }
+                Arg::Bool(..) | Arg::String(..) | Arg::Number(..) | Arg::Nil(_) | Arg::Dot(_) => {
+                    self.err(format!(
+                        "unexpected . after term {}",
+                        crate::chart::gofmt::quote(&node.to_string())
+                    ))
+                }
+                other => Ok(Some(Arg::Chain(chain_pos, Box::new(other), fields))),
+            };
+        }
+        Ok(Some(node))
+    }
+
+    fn term(&mut self) -> PResult<Option<Arg>> {
+        let tok = self.next_non_space();
+        Ok(Some(match tok.typ {
+            Tok::Identifier => {
+                if !(self.has_func)(&tok.val) {
+                    return self.err(format!(
+                        "function {} not defined",
+                        crate::chart::gofmt::quote(&tok.val)
+                    ));
+                }
+                Arg::Identifier(tok.pos, Rc::from(tok.val.as_str()))
+            }
+            Tok::Dot => Arg::Dot(tok.pos),
+            Tok::Nil => Arg::Nil(tok.pos),
+            Tok::Variable => {
+                let idents: Vec<Rc<str>> = tok.val.split('.').map(Rc::from).collect();
+                if !self.vars.iter().any(|v| **v == *idents[0]) {
+                    return self.err(format!(
+                        "undefined variable {}",
+                        crate::chart::gofmt::quote(&idents[0])
+                    ));
+                }
+                Arg::Variable(tok.pos, idents)
+            }
+            Tok::Field => Arg::Field(
+                tok.pos,
+                tok.val[1..].split('.').map(Rc::from).collect(),
+            ),
+            Tok::Bool => Arg::Bool(tok.pos, tok.val == "true"),
+            Tok::CharConstant | Tok::Number => match parse_number(&tok.val, tok.typ) {
+                Ok(n) => Arg::Number(tok.pos, n),
+                Err(e) => return self.err(e),
+            },
+            Tok::LeftParen => {
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return self.err("max expression depth exceeded");
+                }
+                let r = self.pipeline("parenthesized pipeline", Tok::RightParen);
+                self.depth -= 1;
+                Arg::Pipe(tok.pos, Box::new(r?))
+            }
+            Tok::String | Tok::RawString => match unquote(&tok.val) {
+                Some(s) => Arg::String(tok.pos, Rc::from(tok.val.as_str()), Rc::from(s)),
+                None => return self.err("invalid syntax"),
+            },
+            _ => {
+                self.backup();
+                return Ok(None);
+            }
+        }))
+    }
+}
+
+fn keep_node(n: Node) -> Option<Node> {
+    match &n {
+        Node::Text(t) if t.is_empty() => None,
+        _ => Some(n),
+    }
+}
+
+/// Go `strconv.Unquote` for `"…"`, `` `…` `` and `'…'` literals.
+pub fn unquote(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    if b.len() < 2 {
+        return None;
+    }
+    let q = b[0];
+    if b[b.len() - 1] != q {
+        return None;
+    }
+    let body = &s[1..s.len() - 1];
+    match q {
+        b'`' => {
+            if body.contains('`') {
+                return None;
+            }
+            Some(body.replace('\r', ""))
+        }
+        b'"' | b'\'' => {
+            let mut out = String::new();
+            let mut chars = body.chars().peekable();
+            let mut count = 0;
+            while let Some(c) = chars.next() {
+                count += 1;
+                if c == '\n' {
+                    return None;
+                }
+                if c == q as char {
+                    return None;
+                }
+                if c != '\\' {
+                    out.push(c);
+                    continue;
+                }
+                let e = chars.next()?;
+                match e {
+                    'a' => out.push('\x07'),
+                    'b' => out.push('\x08'),
+                    'f' => out.push('\x0c'),
+                    'n' => out.push('\n'),
+                    'r' => out.push('\r'),
+                    't' => out.push('\t'),
+                    'v' => out.push('\x0b'),
+                    '\\' => out.push('\\'),
+                    '\'' if q == b'\'' => out.push('\''),
+                    '"' if q == b'"' => out.push('"'),
+                    'x' | 'u' | 'U' => {
+                        let n = match e {
+                            'x' => 2,
+                            'u' => 4,
+                            _ => 8,
+                        };
+                        let mut v: u32 = 0;
+                        for _ in 0..n {
+                            let d = chars.next()?.to_digit(16)?;
+                            v = v * 16 + d;
+                        }
+                        if e == 'x' {
+                            // a byte; only valid as a whole char when ASCII
+                            if v < 0x80 {
+                                out.push(char::from_u32(v)?);
+                            } else {
+                                out.push('\u{FFFD}');
+                            }
+                        } else {
+                            out.push(char::from_u32(v)?);
+                        }
+                    }
+                    '0'..='7' => {
+                        let mut v = e.to_digit(8)?;
+                        for _ in 0..2 {
+                            v = v * 8 + chars.next()?.to_digit(8)?;
+                        }
+                        if v > 255 {
+                            return None;
+                        }
+                        if v < 0x80 {
+                            out.push(char::from_u32(v)?);
+                        } else {
+                            out.push('\u{FFFD}');
+                        }
+                    }
+                    _ => return None,
+                }
+            }
+            if q == b'\'' && count == 0 {
+                return None;
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+fn parse_go_int(text: &str) -> Option<i64> {
+    let (neg, t) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (radix, digits, prefixed) = if let Some(r) = t.strip_prefix("0x").or(t.strip_prefix("0X")) {
+        (16, r, true)
+    } else if let Some(r) = t.strip_prefix("0o").or(t.strip_prefix("0O")) {
+        (8, r, true)
+    } else if let Some(r) = t.strip_prefix("0b").or(t.strip_prefix("0B")) {
+        (2, r, true)
+    } else if t.len() > 1 && t.starts_with('0') {
+        (8, &t[1..], true)
+    } else {
+        (10, t, false)
+    };
+    if digits.is_empty() || digits.starts_with('_') && !prefixed || digits.ends_with('_') || digits.contains("__") {
+        return None;
+    }
+    if digits.contains('_') && !prefixed && radix == 10 && digits.starts_with('_') {
+        return None;
+    }
+    let clean: String = digits.chars().filter(|&c| c != '_').collect();
+    if clean.is_empty() {
+        return None;
+    }
+    let u = u64::from_str_radix(&clean, radix).ok()?;
+    if neg {
+        if u > (i64::MAX as u64) + 1 {
+            None
+        } else {
+            Some((u as i64).wrapping_neg())
+        }
+    } else if u > i64::MAX as u64 {
+        None
+    } else {
+        Some(u as i64)
+    }
+}
+
+/// Go's `parse.NumberNode` construction.
+pub fn parse_number(text: &str, typ: Tok) -> Result<Number, String> {
+    if typ == Tok::CharConstant {
+        let s = unquote(text).ok_or_else(|| "invalid syntax".to_string())?;
+        let mut cs = s.chars();
+        let c = cs.next().ok_or_else(|| "invalid syntax".to_string())?;
+        if cs.next().is_some() {
+            return Err(format!("malformed character constant: {text}"));
+        }
+        return Ok(Number {
+            text: Rc::from(text),
+            int: Some(i64::from(c as u32)),
+            float: Some(f64::from(c as u32)),
+            is_float_const: false,
+        });
+    }
+    if text.ends_with('i') {
+        return Err(format!(
+            "illegal number syntax: {}",
+            crate::chart::gofmt::quote(text)
+        ));
+    }
+    let looks_float = {
+        let is_hex = text.trim_start_matches(['+', '-']).to_ascii_lowercase().starts_with("0x");
+        if is_hex {
+            text.contains(['p', 'P'])
+        } else {
+            text.contains(['.', 'e', 'E', 'p', 'P'])
+        }
+    };
+    let int = parse_go_int(text);
+    let mut n = Number {
+        text: Rc::from(text),
+        int,
+        float: int.map(|i| i as f64),
+        is_float_const: false,
+    };
+    if n.int.is_none() {
+        let clean: String = text.chars().filter(|&c| c != '_').collect();
+        match clean.parse::<f64>() {
+            Ok(f) if clean.trim_start_matches(['+', '-']).chars().next().is_some_and(|c| c.is_ascii_digit() || c == '.') => {
+                if !text.contains(['.', 'e', 'E', 'p', 'P']) {
+                    return Err(format!(
+                        "integer overflow: {}",
+                        crate::chart::gofmt::quote(text)
+                    ));
+                }
+                n.float = Some(f);
+                if f.fract() == 0.0 && f.abs() < 9.2e18 {
+                    n.int = Some(f as i64);
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "illegal number syntax: {}",
+                    crate::chart::gofmt::quote(text)
+                ))
+            }
+        }
+    }
+    n.is_float_const = looks_float && n.float.is_some();
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Result<Parsed, ParseError> {
+        parse("t.yaml", s, &|n| matches!(n, "quote" | "include" | "printf" | "eq"))
+    }
+
+    #[test]
+    fn parses_common_forms() {
+        let r = p("{{ define \"x\" }}a{{ end }}{{ if .A }}b{{ else if .B }}c{{ else }}d{{ end }}{{ range $i, $v := .L }}{{ $v | quote }}{{ end }}").unwrap();
+        assert_eq!(r.defines.len(), 1);
+        assert_eq!(r.main.root.len(), 2);
+        let r = p("{{ (include \"x\" .).a }}").unwrap();
+        match &r.main.root[0] {
+            Node::Action(pipe) => assert_eq!(pipe.to_string(), "(include \"x\" .).a"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn errors_like_go() {
+        assert_eq!(p("{{ nope }}").unwrap_err().msg, "function \"nope\" not defined");
+        assert_eq!(p("{{ if .A }}").unwrap_err().msg, "unexpected EOF");
+        assert_eq!(p("{{ end }}").unwrap_err().msg, "unexpected {{end}}");
+        assert_eq!(p("{{ $x }}").unwrap_err().msg, "undefined variable \"$x\"");
+        assert_eq!(p("{{ break }}").unwrap_err().msg, "{{break}} outside {{range}}");
+        assert_eq!(p("a\n{{ .A ").unwrap_err().to_string(), "template: t.yaml:2: unclosed action");
+        assert_eq!(p("{{ \"a\".b }}").unwrap_err().msg, "unexpected . after term \"\\\"a\\\"\"");
+    }
+
+    #[test]
+    fn numbers() {
+        let n = parse_number("1.0", Tok::Number).unwrap();
+        assert!(n.is_float_const);
+        let n = parse_number("0x1F", Tok::Number).unwrap();
+        assert_eq!(n.int, Some(31));
+        assert!(!n.is_float_const);
+        assert_eq!(parse_number("'a'", Tok::CharConstant).unwrap().int, Some(97));
+    }
+}
