@@ -2,7 +2,7 @@
 //! `Sprint`, `Sprintln` and `Sprintf` with Go's verbs, flags and error forms
 //! (`%!d(string=x)`, `%!s(MISSING)`, `%!(EXTRA …)`), plus `strconv.Quote`.
 
-use super::value::{ListKind, Value};
+use super::value::Value;
 
 /// Go `strconv.FormatFloat(f, 'g', -1, 64)` / `%v` of a float64.
 pub fn float_v(f: f64) -> String {
@@ -216,9 +216,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             if i < b.len() && b[i] == b'*' {
                 i += 1;
                 match args.get(argn) {
-                    Some(Value::Int(n)) | Some(Value::Int64(n)) if *n >= 0 => {
-                        fl.prec = Some(*n as usize)
-                    }
+                    Some(Value::Int(n)) | Some(Value::Int64(n)) if *n >= 0 => fl.prec = Some(*n as usize),
                     _ => out.push_str("%!(BADPREC)"),
                 }
                 argn += 1;
@@ -381,8 +379,7 @@ fn fmt_str(out: &mut String, s: &str, verb: char, fl: Flags) {
             pad(out, &s, fl, true)
         }
         'q' => {
-            let s = if fl.sharp && !s.contains('`') && s.chars().all(|c| c != '\n' && is_print(c))
-            {
+            let s = if fl.sharp && !s.contains('`') && s.chars().all(|c| c != '\n' && is_print(c)) {
                 format!("`{s}`")
             } else {
                 quote(s)
@@ -463,16 +460,14 @@ fn fmt_arg(out: &mut String, v: &Value, verb: char, fl: Flags) {
             }
         },
         Value::List(l) => {
-            if l.kind == ListKind::Any || verb != 'v' || true {
-                out.push('[');
-                for (i, x) in l.items.borrow().iter().enumerate() {
-                    if i > 0 {
-                        out.push(' ');
-                    }
-                    fmt_arg(out, x, verb, fl);
+            out.push('[');
+            for (i, x) in l.items.borrow().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
                 }
-                out.push(']');
+                fmt_arg(out, x, verb, fl);
             }
+            out.push(']');
         }
         Value::Map(m) => {
             out.push_str("map[");
@@ -508,7 +503,7 @@ mod tests {
         assert_eq!(float_v(1234567.0), "1.234567e+06");
         assert_eq!(float_v(-0.0), "-0");
         assert_eq!(float_v(356136738.0), "3.56136738e+08");
-        assert_eq!(format_float(3.14159, b'f', 2), "3.14");
+        assert_eq!(format_float(1.23456, b'f', 2), "1.23");
         assert_eq!(format_float(1.0, b'e', 6), "1.000000e+00");
         assert_eq!(format_float(1.0, b'g', 3), "1");
         assert_eq!(format_float(123456.0, b'g', 3), "1.23e+05");
@@ -522,7 +517,10 @@ mod tests {
         assert_eq!(sprintf("%d", &[s("x")]), "%!d(string=x)");
         assert_eq!(sprintf("%s", &[]), "%!s(MISSING)");
         assert_eq!(sprintf("a", &[Value::Int(1)]), "a%!(EXTRA int=1)");
-        assert_eq!(sprintf("%05d|%-4s|%4s", &[Value::Int(42), s("ab"), s("cd")]), "00042|ab  |  cd");
+        assert_eq!(
+            sprintf("%05d|%-4s|%4s", &[Value::Int(42), s("ab"), s("cd")]),
+            "00042|ab  |  cd"
+        );
         assert_eq!(sprintf("%q", &[s("a\"b")]), "\"a\\\"b\"");
         assert_eq!(sprintf("%v", &[Value::Nil]), "<nil>");
         assert_eq!(sprintf("%.2f", &[Value::Float(2.0 / 3.0)]), "0.67");

@@ -222,11 +222,9 @@ impl Value {
             }
             serde_json::Value::String(s) => Value::str(s),
             serde_json::Value::Array(a) => Value::list(a.iter().map(Value::from_json).collect()),
-            serde_json::Value::Object(m) => Value::map(
-                m.iter()
-                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
-                    .collect(),
-            ),
+            serde_json::Value::Object(m) => {
+                Value::map(m.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
+            }
         }
     }
 
@@ -242,9 +240,7 @@ impl Value {
                 .unwrap_or(serde_json::Value::Null),
             Value::String(s) => serde_json::Value::String(s.to_string()),
             Value::Bytes(b) => serde_json::Value::String(base64_std(b)),
-            Value::List(l) => {
-                serde_json::Value::Array(l.items.borrow().iter().map(Value::to_json).collect())
-            }
+            Value::List(l) => serde_json::Value::Array(l.items.borrow().iter().map(Value::to_json).collect()),
             Value::Map(m) => serde_json::Value::Object(
                 m.entries
                     .borrow()
@@ -259,10 +255,9 @@ impl Value {
     /// A deep copy (maps and lists are fresh; objects stay shared).
     pub fn deep_copy(&self) -> Value {
         match self {
-            Value::List(l) => Value::typed_list(
-                l.kind,
-                l.items.borrow().iter().map(Value::deep_copy).collect(),
-            ),
+            Value::List(l) => {
+                Value::typed_list(l.kind, l.items.borrow().iter().map(Value::deep_copy).collect())
+            }
             Value::Map(m) => Value::typed_map(
                 m.kind,
                 m.entries
@@ -321,11 +316,7 @@ pub fn base64_std(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         out.push(T[(n >> 18) as usize & 63] as char);
         out.push(T[(n >> 12) as usize & 63] as char);
@@ -349,8 +340,7 @@ mod tests {
 
     #[test]
     fn json_round_trip_keeps_go_types() {
-        let j: serde_json::Value =
-            serde_json::from_str(r#"{"a":1.0,"b":2,"c":[true,null,"x"]}"#).unwrap();
+        let j: serde_json::Value = serde_json::from_str(r#"{"a":1.0,"b":2,"c":[true,null,"x"]}"#).unwrap();
         let v = Value::from_json(&j);
         assert_eq!(v.get("a").unwrap().type_name(), "float64");
         assert_eq!(v.get("b").unwrap().type_name(), "int64");

@@ -146,7 +146,6 @@ impl Engine {
     }
 }
 
-
 #[derive(Clone)]
 struct Var {
     name: Rc<str>,
@@ -211,10 +210,7 @@ impl State<'_> {
         };
         let mut chain = vec![full];
         chain.extend(wrapped);
-        ExecError {
-            chain,
-            is_exec: true,
-        }
+        ExecError { chain, is_exec: true }
     }
 
     fn errorf(&self, at: At<'_>, msg: impl Into<String>) -> ExecError {
@@ -329,13 +325,7 @@ impl State<'_> {
         r
     }
 
-    fn walk_range_inner(
-        &mut self,
-        out: &mut String,
-        dot: &Value,
-        dinv: bool,
-        b: &Branch,
-    ) -> R<Flow> {
+    fn walk_range_inner(&mut self, out: &mut String, dot: &Value, dinv: bool, b: &Branch) -> R<Flow> {
         let (val, _) = self.eval_pipeline(dot, dinv, &b.pipe)?;
         let mark = self.vars.len();
         let items: Vec<(Value, Value)> = match &val {
@@ -513,10 +503,7 @@ impl State<'_> {
                     Arg::Nil(_) => Err(self.errorf(At::Arg(first), "nil is not a command")),
                     Arg::Number(_, n) => self.ideal_constant(first, n),
                     Arg::String(_, _, s) => Ok(Value::String(s.clone())),
-                    _ => Err(self.errorf(
-                        At::Arg(first),
-                        format!("can't evaluate command {first}"),
-                    )),
+                    _ => Err(self.errorf(At::Arg(first), format!("can't evaluate command {first}"))),
                 }
             }
         }
@@ -613,10 +600,9 @@ impl State<'_> {
                     }
                 }
                 if has_args {
-                    return Err(self.errorf(
-                        At::Arg(node),
-                        format!("{name} is not a method but has arguments"),
-                    ));
+                    return Err(
+                        self.errorf(At::Arg(node), format!("{name} is not a method but has arguments"))
+                    );
                 }
                 Ok(m.entries.borrow().get(name).cloned().unwrap_or(Value::Nil))
             }
@@ -644,11 +630,9 @@ impl State<'_> {
                 let argv = self.eval_method_args(dot, dinv, args, final_, node)?;
                 match o.call(name, &argv) {
                     Some(Ok(v)) => Ok(v),
-                    Some(Err(e)) => Err(self.error_at(
-                        At::Arg(node),
-                        format!("error calling {name}: {e}"),
-                        vec![e],
-                    )),
+                    Some(Err(e)) => {
+                        Err(self.error_at(At::Arg(node), format!("error calling {name}: {e}"), vec![e]))
+                    }
                     None => Err(self.errorf(
                         At::Arg(node),
                         format!("can't evaluate field {name} in type {}", o.type_name()),
@@ -745,16 +729,14 @@ impl State<'_> {
                 return match ty {
                     Ty::Any => Ok((self.ideal_constant(a, n)?, false)),
                     Ty::Int | Ty::Int64 => match n.int {
-                        Some(i) if !n.text.contains(['.', 'e', 'E']) || n.float == Some(i as f64) => {
-                            Ok((
-                                if ty == Ty::Int {
-                                    Value::Int(i)
-                                } else {
-                                    Value::Int64(i)
-                                },
-                                false,
-                            ))
-                        }
+                        Some(i) if !n.text.contains(['.', 'e', 'E']) || n.float == Some(i as f64) => Ok((
+                            if ty == Ty::Int {
+                                Value::Int(i)
+                            } else {
+                                Value::Int64(i)
+                            },
+                            false,
+                        )),
                         _ => Err(self.const_mismatch(a, ty)),
                     },
                     Ty::Float64 => match n.float {
@@ -801,11 +783,7 @@ impl State<'_> {
                 format!("{} is not a defined function", gofmt::quote(name)),
             ));
         };
-        let args: &[Arg] = if cmd.args.is_empty() {
-            &[]
-        } else {
-            &cmd.args[1..]
-        };
+        let args: &[Arg] = if cmd.args.is_empty() { &[] } else { &cmd.args[1..] };
         // and/or short-circuit (Go 1.18+), only for the builtins
         if let Impl::Special(sp @ (Special::And | Special::Or)) = def.imp {
             let is_or = sp == Special::Or;
@@ -813,7 +791,10 @@ impl State<'_> {
             if num_in < 1 {
                 return Err(self.errorf(
                     At::Ident(pos, name),
-                    format!("wrong number of args for {name}: want at least 1 got {}", args.len()),
+                    format!(
+                        "wrong number of args for {name}: want at least 1 got {}",
+                        args.len()
+                    ),
                 ));
             }
             let mut v = Value::Nil;
@@ -1122,7 +1103,10 @@ fn index_int(v: &Value) -> Result<i64, String> {
     match v {
         Value::Int(i) | Value::Int64(i) => Ok(*i),
         Value::Nil => Err("cannot index slice/array with nil".into()),
-        other => Err(format!("cannot index slice/array with type {}", other.type_name())),
+        other => Err(format!(
+            "cannot index slice/array with type {}",
+            other.type_name()
+        )),
     }
 }
 
@@ -1184,10 +1168,7 @@ fn b_slice(_: &mut CallCtx, a: &[Value]) -> FR {
     }
     let idx: Vec<i64> = a[1..].iter().map(index_int).collect::<Result<_, _>>()?;
     if idx.len() > 3 {
-        return Err(FuncError::new(format!(
-            "too many slice indexes: {}",
-            idx.len()
-        )));
+        return Err(FuncError::new(format!("too many slice indexes: {}", idx.len())));
     }
     let len = match item {
         Value::String(s) => s.len(),
@@ -1282,9 +1263,7 @@ pub fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -1547,17 +1526,56 @@ mod tests {
     fn basics() {
         let d = vals(r#"{"a":{"b":1000000.0,"s":"x"},"l":[1,2,3],"m":{"z":1,"a":2}}"#);
         assert_eq!(render("{{ .a.b }} {{ .a.s }}", d.clone()).unwrap(), "1e+06 x");
-        assert_eq!(render("{{ range $i, $v := .l }}{{$i}}={{$v}},{{ end }}", d.clone()).unwrap(), "0=1,1=2,2=3,");
-        assert_eq!(render("{{ range $k, $v := .m }}{{$k}}{{ end }}", d.clone()).unwrap(), "az");
-        assert_eq!(render("{{ .missing }}|{{ print .missing }}", d.clone()).unwrap(), "<no value>|<nil>");
-        assert_eq!(render("{{ if and .a (eq .a.s \"x\" \"y\") }}yes{{ else }}no{{ end }}", d.clone()).unwrap(), "yes");
-        assert_eq!(render("{{- define \"x\" }}X{{ . }}{{ end -}}\n{{ include \"x\" 3 }}", d.clone()).unwrap(), "X3");
-        assert_eq!(render("{{ $x := 1 }}{{ if true }}{{ $x = 2 }}{{ end }}{{ $x }}", d.clone()).unwrap(), "2");
+        assert_eq!(
+            render("{{ range $i, $v := .l }}{{$i}}={{$v}},{{ end }}", d.clone()).unwrap(),
+            "0=1,1=2,2=3,"
+        );
+        assert_eq!(
+            render("{{ range $k, $v := .m }}{{$k}}{{ end }}", d.clone()).unwrap(),
+            "az"
+        );
+        assert_eq!(
+            render("{{ .missing }}|{{ print .missing }}", d.clone()).unwrap(),
+            "<no value>|<nil>"
+        );
+        assert_eq!(
+            render(
+                "{{ if and .a (eq .a.s \"x\" \"y\") }}yes{{ else }}no{{ end }}",
+                d.clone()
+            )
+            .unwrap(),
+            "yes"
+        );
+        assert_eq!(
+            render(
+                "{{- define \"x\" }}X{{ . }}{{ end -}}\n{{ include \"x\" 3 }}",
+                d.clone()
+            )
+            .unwrap(),
+            "X3"
+        );
+        assert_eq!(
+            render(
+                "{{ $x := 1 }}{{ if true }}{{ $x = 2 }}{{ end }}{{ $x }}",
+                d.clone()
+            )
+            .unwrap(),
+            "2"
+        );
         assert_eq!(render("{{ range .l }}{{ if eq . 2 }}{{ continue }}{{ end }}{{ if eq . 3 }}{{ break }}{{ end }}{{ . }}{{ end }}", d.clone()).unwrap(), "1");
-        assert_eq!(render("{{ with .nope }}a{{ else with .a }}{{ .s }}{{ end }}", d.clone()).unwrap(), "x");
+        assert_eq!(
+            render("{{ with .nope }}a{{ else with .a }}{{ .s }}{{ end }}", d.clone()).unwrap(),
+            "x"
+        );
         assert_eq!(render("{{ tpl \"{{ .a.s }}\" . }}", d.clone()).unwrap(), "x");
-        assert_eq!(render("{{ len .l }} {{ index .l 1 }} {{ index .m \"z\" }}", d.clone()).unwrap(), "3 2 1");
-        assert_eq!(render("{{ printf \"%v-%s\" .m .a.s }}", d).unwrap(), "map[a:2 z:1]-x");
+        assert_eq!(
+            render("{{ len .l }} {{ index .l 1 }} {{ index .m \"z\" }}", d.clone()).unwrap(),
+            "3 2 1"
+        );
+        assert_eq!(
+            render("{{ printf \"%v-%s\" .m .a.s }}", d).unwrap(),
+            "map[a:2 z:1]-x"
+        );
     }
 
     #[test]
@@ -1574,6 +1592,9 @@ mod tests {
             "template: t.yaml:1:3: executing \"t.yaml\" at <gt .Values.n 1>: error calling gt: incompatible types for comparison"
         );
         let e = render("{{ required \"need x\" .Values.x }}", d).unwrap_err();
-        assert_eq!(helm_exec_error("t.yaml", &e, false), "execution error at (t.yaml:1:3): need x");
+        assert_eq!(
+            helm_exec_error("t.yaml", &e, false),
+            "execution error at (t.yaml:1:3): need x"
+        );
     }
 }

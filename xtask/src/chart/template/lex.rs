@@ -430,9 +430,7 @@ impl Lexer<'_> {
         }
         // Be careful about a trim-marked closing delimiter, which has a minus
         // after a space. We know there is a space, so check for the '-' that might follow.
-        if has_right_trim(&self.input[self.pos - 1..])
-            && self.input[self.pos - 1 + 2..].starts_with(RIGHT)
-        {
+        if has_right_trim(&self.input[self.pos - 1..]) && self.input[self.pos - 1 + 2..].starts_with(RIGHT) {
             self.backup(self.input[self.pos - 1..].chars().next().unwrap_or(' '));
             if num == 1 {
                 // the only space is part of the trim marker
@@ -532,21 +530,15 @@ impl Lexer<'_> {
     fn lex_number(&mut self) -> bool {
         if !self.scan_number() {
             let bad = &self.input[self.start..self.pos];
-            self.errorf(format!(
-                "bad number syntax: {}",
-                crate::chart::gofmt::quote(bad)
-            ));
+            self.errorf(format!("bad number syntax: {}", crate::chart::gofmt::quote(bad)));
             return false;
         }
         if let Some(c) = self.peek() {
             if c == '+' || c == '-' {
                 // complex: 1+2i
-                if !self.scan_number() || self.input[self.pos - 1..].chars().next() != Some('i') {
+                if !self.scan_number() || !self.input[self.pos - 1..].starts_with('i') {
                     let bad = &self.input[self.start..self.pos];
-                    self.errorf(format!(
-                        "bad number syntax: {}",
-                        crate::chart::gofmt::quote(bad)
-                    ));
+                    self.errorf(format!("bad number syntax: {}", crate::chart::gofmt::quote(bad)));
                     return false;
                 }
             }

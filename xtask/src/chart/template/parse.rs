@@ -136,10 +136,7 @@ impl Parser<'_> {
         if tok.typ == Tok::Error {
             let mut extra = String::new();
             if self.action_line != 0 && self.action_line != tok.line {
-                extra = format!(
-                    " in action started at {}:{}",
-                    self.source.name, self.action_line
-                );
+                extra = format!(" in action started at {}:{}", self.source.name, self.action_line);
                 if tok.val.ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
@@ -302,9 +299,9 @@ impl Parser<'_> {
         }
         let t = self.expect(Tok::RightDelim, "else")?;
         {
-        let _ = t;
-        Ok(Ctl::Else)
-    }
+            let _ = t;
+            Ok(Ctl::Else)
+        }
     }
 
     fn parse_control(&mut self, context: &str) -> PResult<Branch> {
@@ -573,10 +570,7 @@ impl Parser<'_> {
                 }
                 Arg::Variable(tok.pos, idents)
             }
-            Tok::Field => Arg::Field(
-                tok.pos,
-                tok.val[1..].split('.').map(Rc::from).collect(),
-            ),
+            Tok::Field => Arg::Field(tok.pos, tok.val[1..].split('.').map(Rc::from).collect()),
             Tok::Bool => Arg::Bool(tok.pos, tok.val == "true"),
             Tok::CharConstant | Tok::Number => match parse_number(&tok.val, tok.typ) {
                 Ok(n) => Arg::Number(tok.pos, n),
@@ -720,7 +714,11 @@ fn parse_go_int(text: &str) -> Option<i64> {
     } else {
         (10, t, false)
     };
-    if digits.is_empty() || digits.starts_with('_') && !prefixed || digits.ends_with('_') || digits.contains("__") {
+    if digits.is_empty()
+        || digits.starts_with('_') && !prefixed
+        || digits.ends_with('_')
+        || digits.contains("__")
+    {
         return None;
     }
     if digits.contains('_') && !prefixed && radix == 10 && digits.starts_with('_') {
@@ -767,7 +765,10 @@ pub fn parse_number(text: &str, typ: Tok) -> Result<Number, String> {
         ));
     }
     let looks_float = {
-        let is_hex = text.trim_start_matches(['+', '-']).to_ascii_lowercase().starts_with("0x");
+        let is_hex = text
+            .trim_start_matches(['+', '-'])
+            .to_ascii_lowercase()
+            .starts_with("0x");
         if is_hex {
             text.contains(['p', 'P'])
         } else {
@@ -784,12 +785,15 @@ pub fn parse_number(text: &str, typ: Tok) -> Result<Number, String> {
     if n.int.is_none() {
         let clean: String = text.chars().filter(|&c| c != '_').collect();
         match clean.parse::<f64>() {
-            Ok(f) if clean.trim_start_matches(['+', '-']).chars().next().is_some_and(|c| c.is_ascii_digit() || c == '.') => {
+            Ok(f)
+                if clean
+                    .trim_start_matches(['+', '-'])
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_digit() || c == '.') =>
+            {
                 if !text.contains(['.', 'e', 'E', 'p', 'P']) {
-                    return Err(format!(
-                        "integer overflow: {}",
-                        crate::chart::gofmt::quote(text)
-                    ));
+                    return Err(format!("integer overflow: {}", crate::chart::gofmt::quote(text)));
                 }
                 n.float = Some(f);
                 if f.fract() == 0.0 && f.abs() < 9.2e18 {
@@ -813,7 +817,9 @@ mod tests {
     use super::*;
 
     fn p(s: &str) -> Result<Parsed, ParseError> {
-        parse("t.yaml", s, &|n| matches!(n, "quote" | "include" | "printf" | "eq"))
+        parse("t.yaml", s, &|n| {
+            matches!(n, "quote" | "include" | "printf" | "eq")
+        })
     }
 
     #[test]
@@ -835,8 +841,14 @@ mod tests {
         assert_eq!(p("{{ end }}").unwrap_err().msg, "unexpected {{end}}");
         assert_eq!(p("{{ $x }}").unwrap_err().msg, "undefined variable \"$x\"");
         assert_eq!(p("{{ break }}").unwrap_err().msg, "{{break}} outside {{range}}");
-        assert_eq!(p("a\n{{ .A ").unwrap_err().to_string(), "template: t.yaml:2: unclosed action");
-        assert_eq!(p("{{ \"a\".b }}").unwrap_err().msg, "unexpected . after term \"\\\"a\\\"\"");
+        assert_eq!(
+            p("a\n{{ .A ").unwrap_err().to_string(),
+            "template: t.yaml:2: unclosed action"
+        );
+        assert_eq!(
+            p("{{ \"a\".b }}").unwrap_err().msg,
+            "unexpected . after term \"\\\"a\\\"\""
+        );
     }
 
     #[test]
