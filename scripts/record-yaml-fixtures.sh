@@ -44,3 +44,20 @@ for dir in "$root"/xtask/tests/fixtures/yaml/*/; do
   done
   echo "recorded $case"
 done
+
+# Chart trees (subcharts, globals, conditions, tags, aliases, import-values):
+# xtask/tests/fixtures/yaml-charts/<case>/root is a chart whose every
+# (sub)chart prints `toJson .Values`; Helm's whole output is recorded.
+for dir in "$root"/xtask/tests/fixtures/yaml-charts/*/; do
+  case=$(basename "$dir")
+  args=()
+  if [ -f "$dir/args" ]; then
+    while IFS= read -r line || [ -n "$line" ]; do args+=("$line"); done <"$dir/args"
+  fi
+  rm -f "$dir"/*.expected
+  if ! "$helm" template release "$dir/root" "${args[@]}" >"$dir/output.expected" 2>"$work/err"; then
+    rm -f "$dir/output.expected"
+    grep -v '^$' "$work/err" | grep -v 'Use --debug flag' >"$dir/error.expected"
+  fi
+  echo "recorded chart case $case"
+done

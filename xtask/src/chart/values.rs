@@ -90,6 +90,9 @@ pub enum ImportValue {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Dependency {
     pub name: String,
+    /// version constraint (`version:`), matched against the subchart's
+    /// version like Helm's `IsCompatibleRange`
+    pub version: String,
     pub alias: Option<String>,
     /// comma-separated value paths (`condition:`)
     pub condition: String,
@@ -97,17 +100,23 @@ pub struct Dependency {
     pub import_values: Vec<ImportValue>,
 }
 
-/// A chart as the values pipeline sees it.
+/// A chart as the values pipeline sees it. `payload` carries whatever the
+/// caller needs to find the chart again after [`process_dependencies`]
+/// removed disabled subcharts and copied aliased ones (e.g. an index or the
+/// loaded chart itself).
 #[derive(Debug, Clone, Default)]
-pub struct ChartValues {
+pub struct ChartValues<T = ()> {
     /// Chart name (`metadata.name`; after aliasing, the alias)
     pub name: String,
+    /// Chart version (`metadata.version`)
+    pub version: String,
     /// Parsed `values.yaml` (empty when absent)
     pub values: Map<String, Value>,
-    /// Chart.yaml `dependencies:` (declared)
-    pub dependency_specs: Vec<Dependency>,
+    /// Chart.yaml `dependencies:` (declared); `None` when the key is absent
+    pub dependency_specs: Option<Vec<Dependency>>,
     /// Loaded subcharts (`charts/`)
-    pub dependencies: Vec<ChartValues>,
+    pub dependencies: Vec<ChartValues<T>>,
+    pub payload: T,
 }
 
 fn concat_prefix(a: &str, b: &str) -> String {
@@ -123,20 +132,20 @@ pub type Warnings = Vec<String>;
 
 /// Helm `CoalesceValues(chart, vals)`: user values win, `null` deletes a
 /// chart default, maps merge recursively, globals flow into subcharts.
-pub fn coalesce_values(chart: &ChartValues, vals: Map<String, Value>) -> Result<Value, String> {
+pub fn coalesce_values<T>(chart: &ChartValues<T>, vals: Map<String, Value>) -> Result<Value, String> {
     let mut w = Vec::new();
     coalesce_values_warn(chart, vals, false, &mut w).map(Value::Object)
 }
 
 /// Helm `MergeValues(chart, vals)` (nulls are kept).
-pub fn merge_values(chart: &ChartValues, vals: Map<String, Value>) -> Result<Value, String> {
+pub fn merge_values<T>(chart: &ChartValues<T>, vals: Map<String, Value>) -> Result<Value, String> {
     let mut w = Vec::new();
     coalesce_values_warn(chart, vals, true, &mut w).map(Value::Object)
 }
 
 /// [`coalesce_values`] / [`merge_values`] returning Helm's warnings too.
-pub fn coalesce_values_warn(
-    chart: &ChartValues,
+pub fn coalesce_values_warn<T>(
+    chart: &ChartValues<T>,
     vals: Map<String, Value>,
     merge: bool,
     warnings: &mut Warnings,
@@ -146,8 +155,8 @@ pub fn coalesce_values_warn(
     Ok(dest)
 }
 
-fn coalesce(
-    ch: &ChartValues,
+fn coalesce<T>(
+    ch: &ChartValues<T>,
     dest: &mut Map<String, Value>,
     prefix: &str,
     merge: bool,
@@ -157,8 +166,8 @@ fn coalesce(
     coalesce_deps(ch, dest, prefix, merge, w)
 }
 
-fn coalesce_deps(
-    ch: &ChartValues,
+fn coalesce_deps<T>(
+    ch: &ChartValues<T>,
     dest: &mut Map<String, Value>,
     prefix: &str,
     merge: bool,
@@ -275,8 +284,8 @@ fn coalesce_globals(
 }
 
 /// Helm `coalesceValues`: the chart's own values.yaml under the user's.
-fn coalesce_chart_values(
-    ch: &ChartValues,
+fn coalesce_chart_values<T>(
+    ch: &ChartValues<T>,
     v: &mut Map<String, Value>,
     prefix: &str,
     merge: bool,
@@ -388,4 +397,204 @@ fn coalesce_tables(
             }
         }
     }
+}
+
+/// Helm `Values.Table`: the map at a dotted path.
+pub fn table<'a>(v: &'a Map<String, Value>, path: &str) -> Option<&'a Map<String, Value>> {
+    let mut t = v;
+    for part in path.split('.') {
+        match t.get(part) {
+            Some(Value::Object(m)) => t = m,
+            _ => return None,
+        }
+    }
+    Some(t)
+}
+
+/// Helm `Values.PathValue`: a non-map value at a dotted path.
+pub fn path_value<'a>(v: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    if path.is_empty() {
+        return None;
+    }
+    let (parent, key) = match path.rsplit_once('.') {
+        Some((p, k)) => (table(v, p)?, k),
+        None => (v, path),
+    };
+    match parent.get(key) {
+        Some(Value::Object(_)) | None => None,
+        Some(x) => Some(x),
+    }
+}
+
+/// Helm `chartutil.IsCompatibleRange`.
+pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
+    crate::chart::funcs::semver::semver_compare(constraint, version).unwrap_or(false)
+}
+
+/// Helm `ProcessDependencies` (the `helm template`/install path): apply
+/// aliases, drop subcharts disabled by `tags`/`condition` (evaluated on the
+/// chart values coalesced with the user's `vals`), then fold
+/// `import-values` into each chart's values (parent values win). Warnings
+/// Helm would log are returned.
+pub fn process_dependencies<T: Clone>(
+    chart: &mut ChartValues<T>,
+    vals: &Map<String, Value>,
+) -> Result<Warnings, String> {
+    let mut w = Vec::new();
+    process_enabled(chart, vals, "", &mut w)?;
+    process_import_values_rec(chart, &mut w)?;
+    Ok(w)
+}
+
+fn process_enabled<T: Clone>(
+    c: &mut ChartValues<T>,
+    v: &Map<String, Value>,
+    path: &str,
+    w: &mut Warnings,
+) -> Result<(), String> {
+    let Some(mut specs) = c.dependency_specs.take() else {
+        return Ok(());
+    };
+    let mut chart_deps: Vec<ChartValues<T>> = Vec::new();
+    for existing in &c.dependencies {
+        let matched = specs
+            .iter()
+            .any(|req| existing.name == req.name && is_compatible_range(&req.version, &existing.version));
+        if !matched {
+            chart_deps.push(existing.clone());
+        }
+    }
+    for req in specs.iter_mut() {
+        if let Some(found) = c
+            .dependencies
+            .iter()
+            .find(|ch| ch.name == req.name && is_compatible_range(&req.version, &ch.version))
+        {
+            let mut out = found.clone();
+            if let Some(alias) = req.alias.as_ref().filter(|a| !a.is_empty()) {
+                out.name = alias.clone();
+            }
+            chart_deps.push(out);
+        }
+        if let Some(alias) = req.alias.as_ref().filter(|a| !a.is_empty()) {
+            req.name = alias.clone();
+        }
+    }
+    c.dependencies = chart_deps;
+    let mut enabled = vec![true; specs.len()];
+    c.dependency_specs = Some(specs.clone());
+    let cvals = coalesce_values_warn(c, v.clone(), false, w)?;
+
+    // tags
+    if let Some(Value::Object(vt)) = cvals.get("tags") {
+        for (i, r) in specs.iter().enumerate() {
+            let (mut has_true, mut has_false) = (false, false);
+            for k in &r.tags {
+                match vt.get(k) {
+                    Some(Value::Bool(true)) => has_true = true,
+                    Some(Value::Bool(false)) => has_false = true,
+                    Some(_) => w.push(format!("returned non-bool value tag={k} chart={}", r.name)),
+                    None => {}
+                }
+            }
+            enabled[i] = has_true || !has_false;
+        }
+    }
+    // conditions
+    for (i, r) in specs.iter().enumerate() {
+        for cond in r.condition.trim().split(',') {
+            if cond.is_empty() {
+                continue;
+            }
+            match path_value(&cvals, &format!("{path}{cond}")) {
+                Some(Value::Bool(b)) => {
+                    enabled[i] = *b;
+                    break;
+                }
+                Some(_) => w.push(format!("returned non-bool value path={cond} chart={}", r.name)),
+                None => {}
+            }
+        }
+    }
+    let removed: Vec<String> = specs
+        .iter()
+        .zip(&enabled)
+        .filter(|(_, e)| !**e)
+        .map(|(r, _)| r.name.clone())
+        .collect();
+    let mut cd: Vec<ChartValues<T>> = std::mem::take(&mut c.dependencies)
+        .into_iter()
+        .filter(|d| !removed.contains(&d.name))
+        .collect();
+    let cd_meta: Vec<Dependency> = specs.into_iter().filter(|r| !removed.contains(&r.name)).collect();
+    for t in cd.iter_mut() {
+        let subpath = format!("{path}{}.", t.name);
+        process_enabled(t, &cvals, &subpath, w)?;
+    }
+    c.dependency_specs = Some(cd_meta);
+    c.dependencies = cd;
+    Ok(())
+}
+
+fn path_to_map(path: &str, data: Map<String, Value>) -> Map<String, Value> {
+    if path == "." {
+        return data;
+    }
+    let mut cur = data;
+    for part in path.split('.').rev() {
+        let mut m = Map::new();
+        m.insert(part.to_string(), Value::Object(cur));
+        cur = m;
+    }
+    cur
+}
+
+fn process_import_values_rec<T>(c: &mut ChartValues<T>, w: &mut Warnings) -> Result<(), String> {
+    for d in c.dependencies.iter_mut() {
+        process_import_values_rec(d, w)?;
+    }
+    process_import_values(c, w)
+}
+
+fn process_import_values<T>(c: &mut ChartValues<T>, w: &mut Warnings) -> Result<(), String> {
+    let Some(specs) = c.dependency_specs.as_ref() else {
+        return Ok(());
+    };
+    let cvals = coalesce_values_warn(c, Map::new(), true, w)?;
+    let mut b = Map::new();
+    for r in specs {
+        for iv in &r.import_values {
+            let (child, parent) = match iv {
+                ImportValue::Map { child, parent } => (child.clone(), parent.as_str()),
+                ImportValue::Export(name) => (format!("exports.{name}"), "."),
+            };
+            match table(&cvals, &format!("{}.{child}", r.name)) {
+                Some(t) => {
+                    let src = path_to_map(parent, t.clone());
+                    merge_tables_into(&mut b, src);
+                }
+                None => w.push(format!(
+                    "ImportValues missing table from chart {}: {}.{child}",
+                    r.name, r.name
+                )),
+            }
+        }
+    }
+    let mut vals = cvals;
+    merge_tables_into(&mut vals, b);
+    c.values = vals;
+    Ok(())
+}
+
+/// The whole `helm template` values pipeline for a chart tree:
+/// [`process_dependencies`] then [`coalesce_values`] with the user's values.
+/// Returns the root `.Values`; a subchart's `.Values` is the map under its
+/// (aliased) name in its parent's values.
+pub fn render_values<T: Clone>(
+    chart: &mut ChartValues<T>,
+    user: Map<String, Value>,
+) -> Result<Map<String, Value>, String> {
+    process_dependencies(chart, &user)?;
+    let mut w = Vec::new();
+    coalesce_values_warn(chart, user, false, &mut w)
 }
