@@ -36,7 +36,7 @@ fn render_values(dir: &Path) -> Result<Value, String> {
     let user = opts
         .merge_values(|p| Err(format!("no file {p}")))
         .map_err(|e| format!("Error: {e}"))?;
-    let chart = values::ChartValues {
+    let chart: values::ChartValues = values::ChartValues {
         name: "c".into(),
         values: chart_values,
         ..Default::default()
