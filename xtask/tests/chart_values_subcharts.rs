@@ -78,12 +78,7 @@ fn load(dir: &Path) -> ChartValues<String> {
     }
 }
 
-fn collect(
-    c: &ChartValues<String>,
-    path: &str,
-    vals: &Map<String, Value>,
-    out: &mut BTreeMap<String, String>,
-) {
+fn collect<T>(c: &ChartValues<T>, path: &str, vals: &Map<String, Value>, out: &mut BTreeMap<String, String>) {
     out.insert(
         format!("{path}/templates/values.yaml"),
         yaml::to_json(&Value::Object(vals.clone())),
@@ -136,10 +131,20 @@ fn chart_tree_values_match_helm() {
             }
         }
         let user = opts.merge_values(|p| Err(format!("no file {p}"))).unwrap();
-        let vals = values::render_values(&mut chart, user).unwrap();
+        let vals = values::render_values(&mut chart, user.clone()).unwrap();
         let mut got = BTreeMap::new();
         let root_name = chart.name.clone();
         collect(&chart, &root_name, &vals, &mut got);
+
+        // The same through the real loader (chart/load.rs) and the adapter.
+        let loaded = xtask::chart::load::load(&dir.join("root")).expect("load chart");
+        let mut from_loader = ChartValues::from_chart(&loaded).unwrap();
+        let vals2 = values::render_values(&mut from_loader, user).unwrap();
+        let mut got2 = BTreeMap::new();
+        collect(&from_loader, &root_name, &vals2, &mut got2);
+        if got2 != got {
+            failures.push(format!("{name}: loader adapter differs from test loader"));
+        }
         let want = parse_expected(&fs::read_to_string(dir.join("output.expected")).unwrap());
         if got != want {
             for (k, v) in &want {

@@ -598,3 +598,72 @@ pub fn render_values<T: Clone>(
     let mut w = Vec::new();
     coalesce_values_warn(chart, user, false, &mut w)
 }
+
+fn go_sprint(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => "<nil>".into(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => go_v(other),
+    }
+}
+
+impl ChartValues<Vec<usize>> {
+    /// Build the values view of a loaded chart tree. Each node's `payload`
+    /// is its index path from the root through `Chart::dependencies`
+    /// (`[]` = root, `[1, 0]` = first subchart of the second subchart), so
+    /// the caller can find the loaded chart again after
+    /// [`process_dependencies`] dropped or aliased subcharts.
+    pub fn from_chart(chart: &crate::chart::load::Chart) -> Result<Self, String> {
+        Self::from_chart_at(chart, Vec::new())
+    }
+
+    fn from_chart_at(chart: &crate::chart::load::Chart, path: Vec<usize>) -> Result<Self, String> {
+        let values = match &chart.values_raw {
+            None => Map::new(),
+            Some(raw) => {
+                let text = String::from_utf8_lossy(raw);
+                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+                yaml::parse_values(text).map_err(|e| format!("cannot load values.yaml: {e}"))?
+            }
+        };
+        let specs: Vec<Dependency> = chart
+            .metadata
+            .dependencies
+            .iter()
+            .flatten()
+            .map(|d| Dependency {
+                name: d.name.clone(),
+                version: d.version.clone(),
+                alias: (!d.alias.is_empty()).then(|| d.alias.clone()),
+                condition: d.condition.clone(),
+                tags: d.tags.clone(),
+                import_values: d
+                    .import_values
+                    .iter()
+                    .filter_map(|iv| match iv {
+                        Value::Object(m) => Some(ImportValue::Map {
+                            child: go_sprint(m.get("child")),
+                            parent: go_sprint(m.get("parent")),
+                        }),
+                        Value::String(s) => Some(ImportValue::Export(s.clone())),
+                        _ => None,
+                    })
+                    .collect(),
+            })
+            .collect();
+        let mut deps = Vec::new();
+        for (i, sub) in chart.dependencies.iter().enumerate() {
+            let mut p = path.clone();
+            p.push(i);
+            deps.push(Self::from_chart_at(sub, p)?);
+        }
+        Ok(ChartValues {
+            name: chart.metadata.name.clone(),
+            version: chart.metadata.version.clone(),
+            values,
+            dependency_specs: (!specs.is_empty()).then_some(specs),
+            dependencies: deps,
+            payload: path,
+        })
+    }
+}
