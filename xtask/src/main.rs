@@ -14,6 +14,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Helm-compatible chart toolkit (package, lint, …).
+    Chart {
+        #[command(subcommand)]
+        command: xtask::chart::cli::ChartCommand,
+    },
     /// Run every test suite of the project (installs pinned test tools first).
     Test(xtask::testrun::TestArgs),
 }
@@ -22,6 +27,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Test(args) => xtask::testrun::run(args),
+        Command::Chart { command } => xtask::chart::cli::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

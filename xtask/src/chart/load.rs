@@ -257,7 +257,7 @@ pub fn load_dir(dir: &Path) -> Result<Chart, LoadError> {
 /// YAML that decodes into a map), without keeping the parse.
 fn check_values(data: &[u8]) -> Result<(), String> {
     let text = String::from_utf8_lossy(data);
-    crate::chart::chartyaml::check_all_documents_are_maps(&text)
+    crate::chart::yaml::parse_values(&text).map(|_| ())
 }
 
 /// Helm's `LoadFiles`: builds a chart from files named relative to its root.
@@ -463,7 +463,7 @@ mod tests {
         write(t.path(), &[("values.yaml", "a: [1\n")]);
         let e = load(t.path()).unwrap_err();
         assert!(
-            e.0.starts_with("cannot load values.yaml: error converting YAML to JSON: yaml: line"),
+            e.0.starts_with("cannot load values.yaml: cannot unmarshal yaml document: error converting YAML to JSON: yaml: line"),
             "{e}"
         );
         write(t.path(), &[("values.yaml", "- 1\n")]);

@@ -2,11 +2,13 @@
 
 pub mod archive;
 pub mod chartyaml;
+pub mod cli;
 pub mod funcs;
 pub mod gofmt;
 pub mod ignore;
 pub mod load;
 pub mod metadata;
+pub mod package;
 pub mod strconv;
 pub mod strvals;
 pub mod template;

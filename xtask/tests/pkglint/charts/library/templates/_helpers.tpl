@@ -1,0 +1,1 @@
+{{- define "library.name" -}}{{ .Chart.Name }}{{- end -}}
