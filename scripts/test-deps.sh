@@ -95,3 +95,16 @@ if [ -f "$req" ]; then
     say "python venv ready ($venv)"
   fi
 fi
+
+# Headless Chromium renders the course's HTML grade report in its test.
+# Debian package; idempotent (skipped when already installed).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "chromium: installing the Debian package"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
+  else
+    say "chromium is not installed (apt-get install -y chromium); the HTML report test needs it"
+  fi
+else
+  say "chromium ok ($(command -v chromium))"
+fi

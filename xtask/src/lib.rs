@@ -3,7 +3,9 @@
 //! which every outside program runs (`tools`).
 
 pub mod chart;
+pub mod course;
 pub mod exit;
+pub mod k8s;
 pub mod testrun;
 pub mod tools;
 

@@ -21,6 +21,8 @@ enum Command {
     },
     /// Run every test suite of the project (installs pinned test tools first).
     Test(xtask::testrun::TestArgs),
+    /// The kind course: exercises, checks in pt-BR/en, and a grader for teachers.
+    Course(xtask::course::CourseArgs),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Test(args) => xtask::testrun::run(args),
         Command::Chart { command } => xtask::chart::cli::run(command),
+        Command::Course(args) => xtask::course::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
