@@ -9,6 +9,7 @@ pub mod ignore;
 pub mod load;
 pub mod metadata;
 pub mod package;
+pub mod render;
 pub mod strconv;
 pub mod strvals;
 pub mod template;

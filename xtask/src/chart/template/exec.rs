@@ -179,13 +179,9 @@ enum At<'a> {
 
 type R<T> = Result<T, ExecError>;
 
+/// Go 1.27's `ErrorContext` no longer truncates the node text.
 fn truncate_context(s: &str) -> String {
-    if s.chars().count() > 20 {
-        let t: String = s.chars().take(20).collect();
-        format!("{t}...")
-    } else {
-        s.to_string()
-    }
+    s.to_string()
 }
 
 impl State<'_> {
@@ -639,9 +635,9 @@ impl State<'_> {
                     )),
                 }
             }
-            other => Err(self.errorf(
+            _ => Err(self.errorf(
                 At::Arg(node),
-                format!("can't evaluate field {name} in type {}", other.type_name()),
+                format!("can't evaluate field {name} in type interface {{}}"),
             )),
         }
     }
@@ -1296,14 +1292,20 @@ fn basic_kind(v: &Value) -> Kind {
     }
 }
 
-const BAD_CMP: &str = "incompatible types for comparison";
+fn bad_cmp(a: &Value, b: &Value) -> FuncError {
+    FuncError::new(format!(
+        "incompatible types for comparison: {} and {}",
+        a.type_name(),
+        b.type_name()
+    ))
+}
 const BAD_CMP_TYPE: &str = "invalid type for comparison";
 
 fn eq2(a: &Value, b: &Value) -> Result<bool, FuncError> {
     let (k1, k2) = (basic_kind(a), basic_kind(b));
     if k1 != k2 {
         if !a.is_nil() && !b.is_nil() {
-            return Err(FuncError::new(BAD_CMP));
+            return Err(bad_cmp(a, b));
         }
         return Ok(false);
     }
@@ -1317,7 +1319,7 @@ fn eq2(a: &Value, b: &Value) -> Result<bool, FuncError> {
             if x.type_name() != y.type_name() {
                 return Err(FuncError::new(format!(
                     "non-comparable types {}: {}, {}: {}",
-                    gofmt::sprint_v(x),
+                    gofmt::sprintf("%s", std::slice::from_ref(x)),
                     x.type_name(),
                     y.type_name(),
                     gofmt::sprint_v(y)
@@ -1328,7 +1330,7 @@ fn eq2(a: &Value, b: &Value) -> Result<bool, FuncError> {
                 _ => {
                     return Err(FuncError::new(format!(
                         "non-comparable type {}: {}",
-                        gofmt::sprint_v(y),
+                        gofmt::sprintf("%s", std::slice::from_ref(y)),
                         y.type_name()
                     )))
                 }
@@ -1359,7 +1361,7 @@ fn lt2(a: &Value, b: &Value) -> Result<bool, FuncError> {
         return Err(FuncError::new(BAD_CMP_TYPE));
     }
     if k1 != k2 {
-        return Err(FuncError::new(BAD_CMP));
+        return Err(bad_cmp(a, b));
     }
     Ok(match (a, b) {
         (Value::Bool(_), Value::Bool(_)) => return Err(FuncError::new(BAD_CMP_TYPE)),
@@ -1589,7 +1591,7 @@ mod tests {
         let e = render("{{ gt .Values.n 1 }}", d.clone()).unwrap_err();
         assert_eq!(
             e.message(),
-            "template: t.yaml:1:3: executing \"t.yaml\" at <gt .Values.n 1>: error calling gt: incompatible types for comparison"
+            "template: t.yaml:1:3: executing \"t.yaml\" at <gt .Values.n 1>: error calling gt: incompatible types for comparison: float64 and int"
         );
         let e = render("{{ required \"need x\" .Values.x }}", d).unwrap_err();
         assert_eq!(

@@ -1,0 +1,1275 @@
+//! Helm's rendering pipeline for `helm template` (Helm v4.3.1, with
+//! `--compat helm3` switches): values, the render context of every chart in
+//! the tree (`.Values`, `.Release`, `.Chart`, `.Capabilities`, `.Files`,
+//! `.Subcharts`, `.Template`), template parse/execute order, `<no value>`
+//! stripping, NOTES removal, manifest splitting, hooks, install-order sort,
+//! CRDs, `--show-only` and `--output-dir`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use serde_json::{Map, Value as Json};
+
+use super::archive::BufferedFile;
+use super::load::Chart;
+use super::metadata::Metadata;
+use super::template::exec::{helm_exec_error, Engine};
+use super::template::Registry;
+use super::value::{base64_std, ListKind, MapKind, Object, Value};
+use super::values::{self, ChartValues, Dependency, ImportValue};
+use super::{gofmt, yaml};
+
+/// Helm 4 install order (`releaseutil.InstallOrder`).
+pub const INSTALL_ORDER: &[&str] = &[
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
+
+/// Default `.Capabilities.APIVersions` of Helm v4.3.1 (client-go v0.37 scheme).
+pub const DEFAULT_API_VERSIONS: &[&str] = &[
+    "v1",
+    "admissionregistration.k8s.io/v1",
+    "admissionregistration.k8s.io/v1alpha1",
+    "admissionregistration.k8s.io/v1beta1",
+    "internal.apiserver.k8s.io/v1alpha1",
+    "apps/v1",
+    "apps/v1beta1",
+    "apps/v1beta2",
+    "authentication.k8s.io/v1",
+    "authentication.k8s.io/v1alpha1",
+    "authentication.k8s.io/v1beta1",
+    "authorization.k8s.io/v1",
+    "authorization.k8s.io/v1beta1",
+    "autoscaling/v1",
+    "autoscaling/v2",
+    "batch/v1",
+    "batch/v1beta1",
+    "certificates.k8s.io/v1",
+    "certificates.k8s.io/v1beta1",
+    "certificates.k8s.io/v1alpha1",
+    "coordination.k8s.io/v1alpha2",
+    "coordination.k8s.io/v1beta1",
+    "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1",
+    "discovery.k8s.io/v1beta1",
+    "events.k8s.io/v1",
+    "events.k8s.io/v1beta1",
+    "extensions/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1beta2",
+    "flowcontrol.apiserver.k8s.io/v1beta3",
+    "lifecycle.k8s.io/v1alpha1",
+    "networking.k8s.io/v1",
+    "networking.k8s.io/v1beta1",
+    "node.k8s.io/v1",
+    "node.k8s.io/v1alpha1",
+    "node.k8s.io/v1beta1",
+    "policy/v1",
+    "policy/v1beta1",
+    "rbac.authorization.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1beta1",
+    "rbac.authorization.k8s.io/v1alpha1",
+    "resource.k8s.io/v1",
+    "resource.k8s.io/v1beta2",
+    "resource.k8s.io/v1beta1",
+    "resource.k8s.io/v1alpha3",
+    "scheduling.k8s.io/v1alpha3",
+    "scheduling.k8s.io/v1beta1",
+    "scheduling.k8s.io/v1",
+    "storage.k8s.io/v1beta1",
+    "storage.k8s.io/v1",
+    "storage.k8s.io/v1alpha1",
+    "storagemigration.k8s.io/v1",
+    "storagemigration.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1",
+];
+
+/// `.Capabilities.HelmVersion` of the reference Helm.
+const HELM_VERSION: (&str, &str, &str, &str, &str) = (
+    "v4.3.1",
+    "c0d08d0d6d9424d4a14febb5e8a3e51b0dd00dff",
+    "clean",
+    "go1.27.2",
+    "v1.37",
+);
+
+/// Options of one `helm template` run.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub release_name: String,
+    pub namespace: String,
+    pub is_upgrade: bool,
+    /// `--kube-version` as given (None = Helm's default v1.37.0).
+    pub kube_version: Option<String>,
+    pub api_versions: Vec<String>,
+    pub include_crds: bool,
+    pub skip_tests: bool,
+    pub no_hooks: bool,
+    pub show_only: Vec<String>,
+    pub output_dir: Option<PathBuf>,
+    pub use_release_name: bool,
+    /// Reproduce Helm v3.19 where it differs.
+    pub helm3: bool,
+    /// Helm's lint mode (`required`/`fail` do not fail).
+    pub lint: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            release_name: "release-name".into(),
+            namespace: "default".into(),
+            is_upgrade: false,
+            kube_version: None,
+            api_versions: Vec::new(),
+            include_crds: false,
+            skip_tests: false,
+            no_hooks: false,
+            show_only: Vec::new(),
+            output_dir: None,
+            use_release_name: false,
+            helm3: false,
+            lint: false,
+        }
+    }
+}
+
+/// A rendering failure. `partial` is what `--debug` prints (the rendered
+/// files when the manifests could not be parsed).
+#[derive(Debug)]
+pub struct RenderError {
+    pub message: String,
+    pub partial: Option<String>,
+}
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+fn err(msg: impl Into<String>) -> RenderError {
+    RenderError {
+        message: msg.into(),
+        partial: None,
+    }
+}
+
+/// The function registry Helm templates see: Go builtins, Helm's engine
+/// functions and every sprig/Helm function from `chart/funcs`.
+pub fn helm_registry() -> Registry {
+    Registry::new()
+}
+
+// ---------------------------------------------------------------------------
+// Capabilities
+
+#[derive(Debug)]
+pub struct KubeVersion {
+    pub version: String,
+    pub normalized: String,
+    pub major: String,
+    pub minor: String,
+}
+
+impl KubeVersion {
+    pub fn default_for(helm3: bool) -> KubeVersion {
+        let (maj, min) = if helm3 { (1, 34) } else { (1, 37) };
+        let v = format!("v{maj}.{min}.0");
+        KubeVersion {
+            version: v.clone(),
+            normalized: v,
+            major: maj.to_string(),
+            minor: min.to_string(),
+        }
+    }
+
+    /// Helm's `ParseKubeVersion` (k8s `version.ParseGeneric`).
+    pub fn parse(s: &str) -> Result<KubeVersion, String> {
+        let t = s.trim_start();
+        let t = t.strip_prefix('v').unwrap_or(t);
+        let end = t
+            .char_indices()
+            .find(|(_, c)| !(c.is_ascii_digit() || *c == '.'))
+            .map_or(t.len(), |(i, _)| i);
+        let mut numbers = &t[..end];
+        // the regexp requires digit groups separated by single dots
+        while numbers.ends_with('.') {
+            numbers = &numbers[..numbers.len() - 1];
+        }
+        if numbers.is_empty() || numbers.contains("..") {
+            return Err(format!("could not parse {s:?} as version"));
+        }
+        let comps: Vec<&str> = numbers.split('.').collect();
+        if comps.len() < 2 {
+            return Err(format!("illegal version string {s:?}"));
+        }
+        let mut nums = Vec::new();
+        for (i, c) in comps.iter().enumerate() {
+            if i == 0 && c.starts_with('0') && *c != "0" {
+                return Err(format!("illegal zero-prefixed version component {c:?} in {s:?}"));
+            }
+            let n: u64 = c
+                .parse()
+                .map_err(|_| format!("illegal version component {c:?} in {s:?}"))?;
+            nums.push(n.to_string());
+        }
+        let version = if s.starts_with('v') {
+            s.to_string()
+        } else {
+            format!("v{s}")
+        };
+        Ok(KubeVersion {
+            version,
+            normalized: format!("v{}", nums.join(".")),
+            major: nums[0].clone(),
+            minor: nums[1].clone(),
+        })
+    }
+}
+
+impl Object for KubeVersion {
+    fn type_name(&self) -> String {
+        "common.KubeVersion".into()
+    }
+    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        let v = match name {
+            "Version" => &self.version,
+            "Major" => &self.major,
+            "Minor" => &self.minor,
+            "String" => &self.normalized,
+            "GitVersion" => &self.version,
+            _ => return None,
+        };
+        if !args.is_empty() {
+            return Some(Err(format!(
+                "wrong number of args for {name}: want 0 got {}",
+                args.len()
+            )));
+        }
+        Some(Ok(Value::str(v)))
+    }
+    fn format_v(&self) -> String {
+        self.normalized.clone()
+    }
+    fn to_json(&self) -> Json {
+        serde_json::json!({"Version": self.version, "Major": self.major, "Minor": self.minor})
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+#[derive(Debug)]
+struct HelmVersion;
+
+impl Object for HelmVersion {
+    fn type_name(&self) -> String {
+        "version.BuildInfo".into()
+    }
+    fn call(&self, name: &str, _: &[Value]) -> Option<Result<Value, String>> {
+        let v = match name {
+            "Version" => HELM_VERSION.0,
+            "GitCommit" => HELM_VERSION.1,
+            "GitTreeState" => HELM_VERSION.2,
+            "GoVersion" => HELM_VERSION.3,
+            "KubeClientVersion" => HELM_VERSION.4,
+            _ => return None,
+        };
+        Some(Ok(Value::str(v)))
+    }
+    fn format_v(&self) -> String {
+        format!(
+            "{{{} {} {} {} {}}}",
+            HELM_VERSION.0, HELM_VERSION.1, HELM_VERSION.2, HELM_VERSION.3, HELM_VERSION.4
+        )
+    }
+    fn to_json(&self) -> Json {
+        serde_json::json!({
+            "version": HELM_VERSION.0,
+            "git_commit": HELM_VERSION.1,
+            "git_tree_state": HELM_VERSION.2,
+            "go_version": HELM_VERSION.3,
+            "kube_client_version": HELM_VERSION.4,
+        })
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+#[derive(Debug)]
+pub struct Capabilities {
+    pub kube: Rc<KubeVersion>,
+    pub api_versions: Value,
+}
+
+impl Object for Capabilities {
+    fn type_name(&self) -> String {
+        "*common.Capabilities".into()
+    }
+    fn call(&self, name: &str, _: &[Value]) -> Option<Result<Value, String>> {
+        Some(Ok(match name {
+            "KubeVersion" => Value::Object(self.kube.clone()),
+            "APIVersions" => self.api_versions.clone(),
+            "HelmVersion" => Value::Object(Rc::new(HelmVersion)),
+            _ => return None,
+        }))
+    }
+    fn format_v(&self) -> String {
+        format!(
+            "&{{{{{} {} {} {}}} {} {}}}",
+            self.kube.version,
+            self.kube.normalized,
+            self.kube.major,
+            self.kube.minor,
+            gofmt::sprint_v(&self.api_versions),
+            HelmVersion.format_v()
+        )
+    }
+    fn to_json(&self) -> Json {
+        serde_json::json!({
+            "KubeVersion": self.kube.to_json(),
+            "APIVersions": self.api_versions.to_json(),
+            "HelmVersion": HelmVersion.to_json(),
+        })
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+// ---------------------------------------------------------------------------
+// .Files
+
+fn files_value(files: &[BufferedFile]) -> Value {
+    let m: BTreeMap<String, Value> = files
+        .iter()
+        .map(|f| (f.name.clone(), Value::bytes(f.data.clone())))
+        .collect();
+    Value::typed_map(MapKind::Files, m)
+}
+
+/// `github.com/gobwas/glob` with separator `/`: `*`, `**`, `?`, `[..]`, `{a,b}`.
+pub fn glob_match(pattern: &str, name: &str) -> Option<bool> {
+    fn m(p: &[char], s: &[char]) -> Option<bool> {
+        if p.is_empty() {
+            return Some(s.is_empty());
+        }
+        match p[0] {
+            '*' => {
+                let super_ = p.get(1) == Some(&'*');
+                let rest = if super_ { &p[2..] } else { &p[1..] };
+                for i in 0..=s.len() {
+                    if i > 0 && !super_ && s[i - 1] == '/' {
+                        break;
+                    }
+                    if m(rest, &s[i..])? {
+                        return Some(true);
+                    }
+                }
+                Some(false)
+            }
+            '?' => {
+                if s.is_empty() || s[0] == '/' {
+                    return Some(false);
+                }
+                m(&p[1..], &s[1..])
+            }
+            '[' => {
+                let close = p.iter().position(|&c| c == ']')?;
+                if s.is_empty() {
+                    return Some(false);
+                }
+                let mut class = &p[1..close];
+                let neg = class.first() == Some(&'!');
+                if neg {
+                    class = &class[1..];
+                }
+                let c = s[0];
+                let mut hit = false;
+                let mut i = 0;
+                while i < class.len() {
+                    if i + 2 < class.len() && class[i + 1] == '-' {
+                        if class[i] <= c && c <= class[i + 2] {
+                            hit = true;
+                        }
+                        i += 3;
+                    } else {
+                        if class[i] == c {
+                            hit = true;
+                        }
+                        i += 1;
+                    }
+                }
+                if hit == neg {
+                    return Some(false);
+                }
+                m(&p[close + 1..], &s[1..])
+            }
+            '{' => {
+                let close = p.iter().position(|&c| c == '}')?;
+                let alts: Vec<&[char]> = p[1..close].split(|&c| c == ',').collect();
+                for a in alts {
+                    let mut np: Vec<char> = a.to_vec();
+                    np.extend_from_slice(&p[close + 1..]);
+                    if m(&np, s)? {
+                        return Some(true);
+                    }
+                }
+                Some(false)
+            }
+            '\\' => {
+                let c = *p.get(1)?;
+                if s.first() == Some(&c) {
+                    m(&p[2..], &s[1..])
+                } else {
+                    Some(false)
+                }
+            }
+            c => {
+                if s.first() == Some(&c) {
+                    m(&p[1..], &s[1..])
+                } else {
+                    Some(false)
+                }
+            }
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let s: Vec<char> = name.chars().collect();
+    m(&p, &s)
+}
+
+fn base_name(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+fn files_method(recv: &Value, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+    let Value::Map(m) = recv else {
+        return None;
+    };
+    let want = |n: usize| -> Result<(), String> {
+        if args.len() != n {
+            return Err(format!(
+                "wrong number of args for {name}: want {n} got {}",
+                args.len()
+            ));
+        }
+        Ok(())
+    };
+    let arg_str = |i: usize| -> Result<String, String> {
+        match args.get(i) {
+            Some(Value::String(s)) => Ok(s.to_string()),
+            Some(other) => Err(format!(
+                "wrong type for value; expected string; got {}",
+                other.type_name()
+            )),
+            None => Err("missing argument".into()),
+        }
+    };
+    let entries = m.entries.borrow();
+    let r = (|| -> Result<Value, String> {
+        match name {
+            "Get" | "GetBytes" => {
+                want(1)?;
+                let p = arg_str(0)?;
+                let data = match entries.get(&p) {
+                    Some(Value::Bytes(b)) => Some(b.clone()),
+                    _ => None,
+                };
+                if name == "Get" {
+                    Ok(Value::from(
+                        data.map(|b| String::from_utf8_lossy(&b).into_owned())
+                            .unwrap_or_default(),
+                    ))
+                } else {
+                    Ok(data.map(Value::Bytes).unwrap_or(Value::Nil))
+                }
+            }
+            "Glob" => {
+                want(1)?;
+                let pat = arg_str(0)?;
+                let valid = glob_match(&pat, "").is_some();
+                let out: BTreeMap<String, Value> = entries
+                    .iter()
+                    .filter(|(k, _)| !valid || glob_match(&pat, k).unwrap_or(true))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                Ok(Value::typed_map(MapKind::Files, out))
+            }
+            "Lines" => {
+                want(1)?;
+                let p = arg_str(0)?;
+                let Some(Value::Bytes(b)) = entries.get(&p) else {
+                    return Ok(Value::typed_list(ListKind::Strings, Vec::new()));
+                };
+                let mut s = String::from_utf8_lossy(b).into_owned();
+                if s.ends_with('\n') {
+                    s.pop();
+                }
+                Ok(Value::string_list(s.split('\n')))
+            }
+            "AsConfig" | "AsSecrets" => {
+                want(0)?;
+                let mut o = Map::new();
+                for (k, v) in entries.iter() {
+                    let Value::Bytes(b) = v else { continue };
+                    let s = if name == "AsConfig" {
+                        String::from_utf8_lossy(b).into_owned()
+                    } else {
+                        base64_std(b)
+                    };
+                    o.insert(base_name(k).to_string(), Json::String(s));
+                }
+                Ok(Value::from(yaml::to_yaml(&Json::Object(o))))
+            }
+            _ => Err(format!("can't evaluate field {name} in type engine.files")),
+        }
+    })();
+    Some(r)
+}
+
+// ---------------------------------------------------------------------------
+// .Chart
+
+fn strs(v: &[String]) -> Value {
+    Value::list(v.iter().map(Value::str).collect())
+}
+
+fn chart_map(md: &Metadata, is_root: bool) -> Value {
+    let mut m = BTreeMap::new();
+    let s = |x: &str| Value::str(x);
+    m.insert("Name".into(), s(&md.name));
+    m.insert("Home".into(), s(&md.home));
+    m.insert("Sources".into(), strs(&md.sources));
+    m.insert("Version".into(), s(&md.version));
+    m.insert("Description".into(), s(&md.description));
+    m.insert("Keywords".into(), strs(&md.keywords));
+    let maint = md
+        .maintainers
+        .iter()
+        .map(|x| match x {
+            None => Value::Nil,
+            Some(x) => {
+                let mut o = BTreeMap::new();
+                o.insert("Name".into(), s(&x.name));
+                o.insert("Email".into(), s(&x.email));
+                o.insert("URL".into(), s(&x.url));
+                Value::map(o)
+            }
+        })
+        .collect();
+    m.insert("Maintainers".into(), Value::list(maint));
+    m.insert("Icon".into(), s(&md.icon));
+    m.insert("APIVersion".into(), s(&md.api_version));
+    m.insert("Condition".into(), s(&md.condition));
+    m.insert("Tags".into(), s(&md.tags));
+    m.insert("AppVersion".into(), s(&md.app_version));
+    m.insert("Deprecated".into(), Value::Bool(md.deprecated));
+    let ann: BTreeMap<String, Value> = md
+        .annotations
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::str(v)))
+        .collect();
+    m.insert("Annotations".into(), Value::typed_map(MapKind::Strings, ann));
+    m.insert("KubeVersion".into(), s(&md.kube_version));
+    let deps = md
+        .dependencies
+        .iter()
+        .map(|d| match d {
+            None => Value::Nil,
+            Some(d) => {
+                let mut o = BTreeMap::new();
+                o.insert("Name".into(), s(&d.name));
+                o.insert("Version".into(), s(&d.version));
+                o.insert("Repository".into(), s(&d.repository));
+                o.insert("Condition".into(), s(&d.condition));
+                o.insert("Tags".into(), strs(&d.tags));
+                o.insert("Enabled".into(), Value::Bool(d.enabled));
+                o.insert(
+                    "ImportValues".into(),
+                    Value::list(d.import_values.iter().map(Value::from_json).collect()),
+                );
+                o.insert("Alias".into(), s(&d.alias));
+                Value::map(o)
+            }
+        })
+        .collect();
+    m.insert("Dependencies".into(), Value::list(deps));
+    m.insert("Type".into(), s(&md.chart_type));
+    m.insert("IsRoot".into(), Value::Bool(is_root));
+    Value::map(m)
+}
+
+// ---------------------------------------------------------------------------
+// values
+
+fn chart_values(c: &Chart, path: Vec<usize>) -> Result<ChartValues<Vec<usize>>, RenderError> {
+    let vals = match &c.values_raw {
+        Some(raw) => {
+            let s = String::from_utf8_lossy(raw);
+            yaml::parse_values(&s).map_err(|e| err(format!("cannot load values.yaml: {e}")))?
+        }
+        None => Map::new(),
+    };
+    let specs: Vec<Dependency> = c
+        .metadata
+        .dependencies
+        .iter()
+        .flatten()
+        .map(|d| Dependency {
+            name: d.name.clone(),
+            version: d.version.clone(),
+            alias: (!d.alias.is_empty()).then(|| d.alias.clone()),
+            condition: d.condition.clone(),
+            tags: d.tags.clone(),
+            import_values: d
+                .import_values
+                .iter()
+                .filter_map(|iv| match iv {
+                    Json::String(s) => Some(ImportValue::Export(s.clone())),
+                    Json::Object(o) => Some(ImportValue::Map {
+                        child: o.get("child").and_then(Json::as_str)?.to_string(),
+                        parent: o.get("parent").and_then(Json::as_str)?.to_string(),
+                    }),
+                    _ => None,
+                })
+                .collect(),
+        })
+        .collect();
+    let mut deps = Vec::new();
+    for (i, d) in c.dependencies.iter().enumerate() {
+        let mut p = path.clone();
+        p.push(i);
+        deps.push(chart_values(d, p)?);
+    }
+    Ok(ChartValues {
+        name: c.metadata.name.clone(),
+        version: c.metadata.version.clone(),
+        values: vals,
+        dependency_specs: if c.metadata.dependencies.is_empty() {
+            None
+        } else {
+            Some(specs)
+        },
+        dependencies: deps,
+        payload: path,
+    })
+}
+
+fn chart_at<'a>(root: &'a Chart, path: &[usize]) -> &'a Chart {
+    let mut c = root;
+    for &i in path {
+        c = &c.dependencies[i];
+    }
+    c
+}
+
+// ---------------------------------------------------------------------------
+// render
+
+struct Renderable {
+    name: String,
+    text: String,
+    vals: Value,
+    base_path: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn rec_all_tpls(
+    root: &Chart,
+    cv: &ChartValues<Vec<usize>>,
+    parent_vals: &Value,
+    parent_full: Option<&str>,
+    is_root: bool,
+    caps: &Value,
+    out: &mut Vec<Renderable>,
+) -> Value {
+    let c = chart_at(root, &cv.payload);
+    let mut md = c.metadata.clone();
+    md.name = cv.name.clone();
+    let subcharts = Value::empty_map();
+    let next = Value::empty_map();
+    next.set("Chart", chart_map(&md, is_root));
+    next.set("Files", files_value(&c.files));
+    next.set("Release", parent_vals.get("Release").unwrap_or(Value::Nil));
+    next.set("Capabilities", caps.clone());
+    next.set("Subcharts", subcharts.clone());
+    let values = if is_root {
+        parent_vals.get("Values").unwrap_or_else(Value::empty_map)
+    } else {
+        match parent_vals.get("Values").and_then(|v| v.get(&cv.name)) {
+            Some(v @ Value::Map(_)) => v,
+            _ => Value::empty_map(),
+        }
+    };
+    next.set("Values", values);
+    let full = match parent_full {
+        Some(p) => format!("{p}/charts/{}", cv.name),
+        None => cv.name.clone(),
+    };
+    for child in &cv.dependencies {
+        let sub = rec_all_tpls(root, child, &next, Some(&full), false, caps, out);
+        subcharts.set(&child.name, sub);
+    }
+    for t in &c.templates {
+        if c.is_library() && !base_name(&t.name).starts_with('_') {
+            continue;
+        }
+        out.push(Renderable {
+            name: format!("{full}/{}", t.name),
+            text: String::from_utf8_lossy(&t.data).into_owned(),
+            vals: next.clone(),
+            base_path: format!("{full}/templates"),
+        });
+    }
+    next
+}
+
+fn sort_templates(tpls: &mut [Renderable]) {
+    tpls.sort_by(|a, b| {
+        let (ca, cb) = (a.name.matches('/').count(), b.name.matches('/').count());
+        cb.cmp(&ca).then_with(|| b.name.cmp(&a.name))
+    });
+}
+
+/// Renders every template of the chart tree: `file name -> output`, like
+/// Helm's `engine.Render` (NOTES and partials included).
+pub fn render_files(
+    chart: &Chart,
+    user_values: Map<String, Json>,
+    opts: &Options,
+) -> Result<BTreeMap<String, String>, RenderError> {
+    let kube = match &opts.kube_version {
+        Some(k) => KubeVersion::parse(k).map_err(|e| err(format!("invalid kube version '{k}': {e}")))?,
+        None => KubeVersion::default_for(opts.helm3),
+    };
+    if !chart.metadata.kube_version.is_empty()
+        && !values::is_compatible_range(&chart.metadata.kube_version, &kube.normalized)
+    {
+        return Err(err(format!(
+            "chart requires kubeVersion: {} which is incompatible with Kubernetes {}",
+            chart.metadata.kube_version, kube.version
+        )));
+    }
+    let mut cv = chart_values(chart, Vec::new())?;
+    let root_vals = values::render_values(&mut cv, user_values).map_err(err)?;
+
+    let mut api: Vec<Value> = DEFAULT_API_VERSIONS.iter().map(Value::str).collect();
+    api.extend(opts.api_versions.iter().map(Value::str));
+    let caps = Value::Object(Rc::new(Capabilities {
+        kube: Rc::new(kube),
+        api_versions: Value::typed_list(ListKind::VersionSet, api),
+    }));
+    let release = {
+        let mut r = BTreeMap::new();
+        r.insert("Name".into(), Value::str(&opts.release_name));
+        r.insert("Namespace".into(), Value::str(&opts.namespace));
+        r.insert("IsUpgrade".into(), Value::Bool(opts.is_upgrade));
+        r.insert("IsInstall".into(), Value::Bool(!opts.is_upgrade));
+        r.insert("Revision".into(), Value::Int(if opts.lint { 0 } else { 1 }));
+        r.insert("Service".into(), Value::str("Helm"));
+        Value::map(r)
+    };
+    let top = Value::empty_map();
+    top.set("Release", release);
+    top.set("Capabilities", caps.clone());
+    top.set("Values", Value::from_json(&Json::Object(root_vals)));
+    let mut tpls = Vec::new();
+    rec_all_tpls(chart, &cv, &top, None, true, &caps, &mut tpls);
+    sort_templates(&mut tpls);
+
+    let mut engine = Engine::new(Rc::new(helm_registry()));
+    engine.lint = opts.lint;
+    engine.method_hook = Some(files_method);
+    for t in &tpls {
+        engine.parse_file(&t.name, &t.text).map_err(|e| {
+            let full = e.to_string();
+            let tokens: Vec<&str> = full.split(": ").collect();
+            if tokens.len() == 1 {
+                err(format!("parse error in ({}): {full}", t.name))
+            } else {
+                err(format!(
+                    "parse error at ({}): {}",
+                    tokens[1],
+                    tokens[tokens.len() - 1]
+                ))
+            }
+        })?;
+    }
+    let mut rendered = BTreeMap::new();
+    for t in &tpls {
+        if base_name(&t.name).starts_with('_') {
+            continue;
+        }
+        let tmpl = Value::empty_map();
+        tmpl.set("Name", Value::str(&t.name));
+        tmpl.set("BasePath", Value::str(&t.base_path));
+        t.vals.set("Template", tmpl);
+        match engine.execute(&t.name, t.vals.clone()) {
+            Ok(s) => {
+                rendered.insert(t.name.clone(), s.replace("<no value>", ""));
+            }
+            Err(e) => return Err(err(helm_exec_error(&t.name, &e, opts.helm3))),
+        }
+    }
+    Ok(rendered)
+}
+
+/// One parsed manifest document.
+#[derive(Clone, Debug)]
+pub struct Manifest {
+    pub path: String,
+    pub content: String,
+    pub kind: String,
+    pub version: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Hook {
+    pub path: String,
+    pub manifest: String,
+    pub kind: String,
+    pub is_test: bool,
+}
+
+/// Helm's `SplitManifests` (v4.2.4+ separator `(?m)^---[ \t]*`; helm3:
+/// `(?:^|\s*\n)---\s*` and trimmed documents).
+pub fn split_manifests(big: &str, helm3: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    if helm3 {
+        let re = regex::Regex::new(r"(?:^|\s*\n)---\s*").expect("static regex");
+        for d in re.split(big) {
+            let t = d.trim();
+            if !t.is_empty() {
+                out.push(t.to_string());
+            }
+        }
+        return out;
+    }
+    let s = big.trim_start();
+    let mut docs = Vec::new();
+    let mut last = 0;
+    let b = s.as_bytes();
+    let mut line_start = 0;
+    while line_start <= b.len() {
+        if s[line_start..].starts_with("---") {
+            docs.push(&s[last..line_start]);
+            let mut e = line_start + 3;
+            while e < b.len() && (b[e] == b' ' || b[e] == b'\t') {
+                e += 1;
+            }
+            last = e;
+        }
+        match s[line_start..].find('\n') {
+            Some(i) => line_start += i + 1,
+            None => break,
+        }
+    }
+    docs.push(&s[last..]);
+    for d in docs {
+        if d.trim().is_empty() {
+            continue;
+        }
+        out.push(d.trim_start().to_string());
+    }
+    out
+}
+
+fn order_index(kind: &str, helm3: bool) -> Option<usize> {
+    let order: &[&str] = if helm3 {
+        &INSTALL_ORDER[..INSTALL_ORDER.len() - 2]
+    } else {
+        INSTALL_ORDER
+    };
+    order.iter().position(|k| *k == kind)
+}
+
+fn less_by_kind(a: &str, b: &str, helm3: bool) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (order_index(a, helm3), order_index(b, helm3)) {
+        (None, None) => a.cmp(b),
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (Some(x), Some(y)) => x.cmp(&y),
+    }
+}
+
+const HOOK_EVENTS: &[&str] = &[
+    "pre-install",
+    "post-install",
+    "pre-delete",
+    "post-delete",
+    "pre-upgrade",
+    "post-upgrade",
+    "pre-rollback",
+    "post-rollback",
+    "test",
+    "test-success",
+];
+
+/// Helm's `SortManifests`: hooks and manifests, kind-sorted (stable).
+pub fn sort_manifests(
+    files: &BTreeMap<String, String>,
+    helm3: bool,
+) -> Result<(Vec<Hook>, Vec<Manifest>), String> {
+    let mut hooks = Vec::new();
+    let mut generic = Vec::new();
+    for (path, content) in files {
+        if base_name(path).starts_with('_') || content.trim().is_empty() {
+            continue;
+        }
+        for doc in split_manifests(content, helm3) {
+            let head = yaml::unmarshal(&doc).map_err(|e| format!("YAML parse error on {path}: {e}"))?;
+            let get_s =
+                |v: Option<&Json>| -> String { v.and_then(Json::as_str).unwrap_or_default().to_string() };
+            let kind = get_s(head.get("kind"));
+            let version = get_s(head.get("apiVersion"));
+            let annotations = head
+                .get("metadata")
+                .and_then(|m| m.get("annotations"))
+                .and_then(Json::as_object)
+                .filter(|a| !a.is_empty());
+            let hook_types = annotations.and_then(|a| a.get("helm.sh/hook"));
+            let Some(hook_types) = hook_types else {
+                generic.push(Manifest {
+                    path: path.clone(),
+                    content: doc,
+                    kind,
+                    version,
+                });
+                continue;
+            };
+            let hook_types = hook_types.as_str().unwrap_or_default();
+            let mut is_test = false;
+            let mut unknown = false;
+            for h in hook_types.split(',') {
+                let h = h.trim().to_lowercase();
+                if !HOOK_EVENTS.contains(&h.as_str()) {
+                    unknown = true;
+                    break;
+                }
+                if h == "test" || h == "test-success" {
+                    is_test = true;
+                }
+            }
+            if unknown {
+                continue;
+            }
+            hooks.push(Hook {
+                path: path.clone(),
+                manifest: doc,
+                kind,
+                is_test,
+            });
+        }
+    }
+    hooks.sort_by(|a, b| less_by_kind(&a.kind, &b.kind, helm3));
+    generic.sort_by(|a, b| less_by_kind(&a.kind, &b.kind, helm3));
+    Ok((hooks, generic))
+}
+
+fn crd_objects(chart: &Chart, full: &str, out: &mut Vec<(String, Vec<u8>)>) {
+    for f in &chart.files {
+        if f.name.starts_with("crds/")
+            && (f.name.ends_with(".yaml") || f.name.ends_with(".yml") || f.name.ends_with(".json"))
+        {
+            out.push((format!("{full}/{}", f.name), f.data.clone()));
+        }
+    }
+    for d in &chart.dependencies {
+        crd_objects(d, &format!("{full}/charts/{}", d.metadata.name), out);
+    }
+}
+
+fn write_to_file(dir: &Path, name: &str, data: &str, append: bool) -> Result<String, RenderError> {
+    let out = dir.join(name);
+    if let Some(p) = out.parent() {
+        std::fs::create_dir_all(p).map_err(|e| err(format!("mkdir {}: {e}", p.display())))?;
+    }
+    let text = format!("---\n# Source: {name}\n{data}\n");
+    let r = if append {
+        use std::io::Write;
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&out)
+            .and_then(|mut f| f.write_all(text.as_bytes()))
+    } else {
+        std::fs::write(&out, text)
+    };
+    r.map_err(|e| err(format!("open {}: {e}", out.display())))?;
+    Ok(format!("wrote {}\n", out.display()))
+}
+
+/// Go `filepath.Match` (used by `--show-only`).
+pub fn filepath_match(pattern: &str, name: &str) -> bool {
+    fn m(p: &[char], s: &[char]) -> bool {
+        if p.is_empty() {
+            return s.is_empty();
+        }
+        match p[0] {
+            '*' => {
+                for i in 0..=s.len() {
+                    if i > 0 && s[i - 1] == '/' {
+                        return false;
+                    }
+                    if m(&p[1..], &s[i..]) {
+                        return true;
+                    }
+                }
+                false
+            }
+            '?' => !s.is_empty() && s[0] != '/' && m(&p[1..], &s[1..]),
+            '[' => {
+                let Some(close) = p.iter().position(|&c| c == ']') else {
+                    return false;
+                };
+                if s.is_empty() || s[0] == '/' {
+                    return false;
+                }
+                let mut class = &p[1..close];
+                let neg = class.first() == Some(&'^');
+                if neg {
+                    class = &class[1..];
+                }
+                let c = s[0];
+                let mut hit = false;
+                let mut i = 0;
+                while i < class.len() {
+                    if i + 2 < class.len() && class[i + 1] == '-' {
+                        hit |= class[i] <= c && c <= class[i + 2];
+                        i += 3;
+                    } else {
+                        hit |= class[i] == c;
+                        i += 1;
+                    }
+                }
+                hit != neg && m(&p[close + 1..], &s[1..])
+            }
+            '\\' if p.len() > 1 => !s.is_empty() && s[0] == p[1] && m(&p[2..], &s[1..]),
+            c => !s.is_empty() && s[0] == c && m(&p[1..], &s[1..]),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let s: Vec<char> = name.chars().collect();
+    m(&p, &s)
+}
+
+/// The full `helm template` output (stdout text) for a chart.
+pub fn template(
+    chart: &Chart,
+    user_values: Map<String, Json>,
+    opts: &Options,
+) -> Result<String, RenderError> {
+    let mut files = render_files(chart, user_values, opts)?;
+    let root_notes = format!("{}/templates/NOTES.txt", chart.metadata.name);
+    let _ = root_notes;
+    files.retain(|k, _| !k.ends_with("NOTES.txt"));
+    let (hooks, manifests) = match sort_manifests(&files, opts.helm3) {
+        Ok(x) => x,
+        Err(e) => {
+            let mut partial = String::new();
+            for (name, content) in &files {
+                if content.trim().is_empty() {
+                    continue;
+                }
+                let _ = write!(partial, "---\n# Source: {name}\n{content}\n");
+            }
+            return Err(RenderError {
+                message: e,
+                partial: Some(partial),
+            });
+        }
+    };
+    let mut b = String::new();
+    let mut stdout_extra = String::new();
+    let mut written: std::collections::HashSet<String> = Default::default();
+    if opts.include_crds {
+        let mut crds = Vec::new();
+        crd_objects(chart, &chart.metadata.name, &mut crds);
+        for (name, data) in crds {
+            let data = String::from_utf8_lossy(&data).into_owned();
+            match &opts.output_dir {
+                None => {
+                    let _ = write!(b, "---\n# Source: {name}\n{data}\n");
+                }
+                Some(dir) => {
+                    stdout_extra.push_str(&write_to_file(dir, &name, &data, written.contains(&name))?);
+                    written.insert(name);
+                }
+            }
+        }
+    }
+    for m in &manifests {
+        match &opts.output_dir {
+            None => {
+                let _ = write!(b, "---\n# Source: {}\n{}\n", m.path, m.content);
+            }
+            Some(dir) => {
+                let dir = if opts.use_release_name {
+                    dir.join(&opts.release_name)
+                } else {
+                    dir.clone()
+                };
+                stdout_extra.push_str(&write_to_file(
+                    &dir,
+                    &m.path,
+                    &m.content,
+                    written.contains(&m.path),
+                )?);
+                written.insert(m.path.clone());
+            }
+        }
+    }
+    let mut out = String::new();
+    out.push_str(&stdout_extra);
+    let mut manifests_text = String::new();
+    manifests_text.push_str(b.trim());
+    manifests_text.push('\n');
+    if !opts.no_hooks {
+        let mut hook_written: std::collections::HashSet<String> = Default::default();
+        for h in &hooks {
+            if opts.skip_tests && h.is_test {
+                continue;
+            }
+            match &opts.output_dir {
+                None => {
+                    let _ = write!(manifests_text, "---\n# Source: {}\n{}\n", h.path, h.manifest);
+                }
+                Some(dir) => {
+                    let dir = if opts.use_release_name {
+                        dir.join(&opts.release_name)
+                    } else {
+                        dir.clone()
+                    };
+                    if dir.join(&h.path).exists() {
+                        hook_written.insert(h.path.clone());
+                    }
+                    out.push_str(&write_to_file(
+                        &dir,
+                        &h.path,
+                        &h.manifest,
+                        hook_written.contains(&h.path),
+                    )?);
+                    hook_written.insert(h.path.clone());
+                }
+            }
+        }
+    }
+    if !opts.show_only.is_empty() {
+        let docs = split_manifests(&manifests_text, false);
+        let mut selected = Vec::new();
+        for f in &opts.show_only {
+            let f = f.replace('\\', "/");
+            let mut missing = true;
+            for d in &docs {
+                let Some(rest) = d.find("# Source: ").map(|i| &d[i + "# Source: ".len()..]) else {
+                    continue;
+                };
+                let Some(slash) = rest.find('/') else {
+                    continue;
+                };
+                if rest[..slash].contains('\n') || slash == 0 {
+                    continue;
+                }
+                let name: &str = rest[slash + 1..].split('\n').next().unwrap_or("");
+                if name.is_empty() {
+                    continue;
+                }
+                if !filepath_match(&f, name) {
+                    continue;
+                }
+                selected.push(d.clone());
+                missing = false;
+            }
+            if missing {
+                return Err(err(format!("could not find template {f} in chart")));
+            }
+        }
+        let mut o = out;
+        for d in selected {
+            let _ = write!(o, "---\n{d}\n");
+        }
+        return Ok(o);
+    }
+    if opts.output_dir.is_none() {
+        out.push_str(&manifests_text);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_like_helm4() {
+        let d = split_manifests("\n---\na: 1\n\n---\nb: 2\n---   \n\n", false);
+        assert_eq!(d, vec!["a: 1\n\n".to_string(), "b: 2\n".to_string()]);
+        let d = split_manifests("a: 1\n---\nb: 2", true);
+        assert_eq!(d, vec!["a: 1".to_string(), "b: 2".to_string()]);
+    }
+
+    #[test]
+    fn globs() {
+        assert_eq!(glob_match("files/*.txt", "files/a.txt"), Some(true));
+        assert_eq!(glob_match("files/*.txt", "files/x/a.txt"), Some(false));
+        assert_eq!(glob_match("files/**", "files/x/a.txt"), Some(true));
+        assert_eq!(glob_match("{a,b}.conf", "b.conf"), Some(true));
+        assert!(filepath_match("templates/*.yaml", "templates/a.yaml"));
+        assert!(!filepath_match("templates/*", "templates/x/a.yaml"));
+    }
+
+    #[test]
+    fn kube_version_parse() {
+        let k = KubeVersion::parse("1.30").unwrap();
+        assert_eq!((k.version.as_str(), k.normalized.as_str()), ("v1.30", "v1.30"));
+        let k = KubeVersion::parse("v1.33.4-gke.1").unwrap();
+        assert_eq!(k.normalized, "v1.33.4");
+        assert_eq!(k.minor, "33");
+        assert!(KubeVersion::parse("x").is_err());
+    }
+}

@@ -1,0 +1,1 @@
+{{ define "name" }}from-a{{ end }}

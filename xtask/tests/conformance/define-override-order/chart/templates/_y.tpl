@@ -1,0 +1,1 @@
+{{ define "empty" }}y-nonempty{{ end }}

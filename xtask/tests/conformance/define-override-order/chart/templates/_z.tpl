@@ -1,0 +1,1 @@
+{{ define "other" }}from-z{{ end }}{{ define "empty" }}{{ end }}

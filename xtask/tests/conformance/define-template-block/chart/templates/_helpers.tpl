@@ -1,0 +1,4 @@
+{{- define "a" }}A{{ . }}{{ end }}
+{{- define "b" -}}
+B-{{ template "a" "x" }}
+{{- end -}}

@@ -1,0 +1,3 @@
+{{- define "inner" -}}
+{{ .Values.missing.field }}
+{{- end -}}

@@ -1,0 +1,1 @@
+{{ define "x" }}{{ required "need y" .Values.y }}{{ end }}

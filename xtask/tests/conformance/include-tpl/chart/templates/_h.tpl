@@ -1,0 +1,6 @@
+{{- define "greet" -}}
+hello {{ .name }}
+{{- end -}}
+{{- define "ctx" -}}
+{{ .Release.Name }}/{{ .Values.name }}
+{{- end -}}
