@@ -4,9 +4,12 @@
 
 pub mod chart;
 pub mod course;
+pub mod doctor;
 pub mod exit;
 pub mod k8s;
+pub mod lab;
 pub mod testrun;
+pub mod toolchain;
 pub mod tools;
 
 use std::path::PathBuf;

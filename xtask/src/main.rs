@@ -23,6 +23,12 @@ enum Command {
     Test(xtask::testrun::TestArgs),
     /// The kind course: exercises, checks in pt-BR/en, and a grader for teachers.
     Course(xtask::course::CourseArgs),
+    /// The lab harness: create, verify and tear down a kind/minikube lab.
+    Lab(xtask::lab::LabArgs),
+    /// Check this machine for what the lab needs; prints the fix for each problem.
+    Doctor(xtask::doctor::DoctorArgs),
+    /// Download the pinned kind, kubectl and helm into target/tools/bin (sha256-checked).
+    Tools(xtask::toolchain::ToolsArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +37,9 @@ fn main() -> ExitCode {
         Command::Test(args) => xtask::testrun::run(args),
         Command::Chart { command } => xtask::chart::cli::run(command),
         Command::Course(args) => xtask::course::run(args),
+        Command::Lab(args) => xtask::lab::run(args),
+        Command::Doctor(args) => xtask::doctor::run(args),
+        Command::Tools(args) => xtask::toolchain::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

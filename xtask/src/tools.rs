@@ -122,8 +122,12 @@ impl Cmd {
 }
 
 impl fmt::Display for Cmd {
-    /// The command as a user could paste it into a POSIX shell.
+    /// The command as a user could paste it into a POSIX shell (environment
+    /// assignments first).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (k, v) in &self.env {
+            write!(f, "{k}={} ", shell_quote(v))?;
+        }
         write!(f, "{}", shell_quote(&self.program))?;
         for a in &self.args {
             write!(f, " {}", shell_quote(&a.to_string_lossy()))?;

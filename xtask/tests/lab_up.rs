@@ -1,0 +1,335 @@
+//! `lab up` end to end against fake tools (xtask/tests/fake-tools/): the
+//! recorded calls prove the flow, the order, diagnostics before delete and
+//! teardown exactly once.
+
+mod lab_support;
+
+use std::time::{Duration, Instant};
+
+use lab_support::{text, Lab};
+
+#[test]
+fn success_runs_every_phase_and_tears_down_once() {
+    let mut lab = Lab::new(&[]);
+    lab.serve(200);
+    let junit = lab.dir.path().join("out/junit.xml");
+    let o = lab.up(&["--report", "junit", "--report-file", junit.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let calls = lab.calls();
+    let order = [
+        "docker info --format {{.ServerVersion}}",
+        "kind get clusters",
+        "kind create cluster --name asky-lab-test --config",
+        "kubectl --kubeconfig",
+        "docker build --tag asky-lab/hello-fastapi:0.1.0",
+        "docker save --output",
+        "kind load image-archive",
+        "helm --kubeconfig",
+        "kind delete cluster --name asky-lab-test",
+    ];
+    let mut at = 0;
+    for step in order {
+        let i = calls[at..]
+            .iter()
+            .position(|c| c.starts_with(step))
+            .unwrap_or_else(|| panic!("`{step}` not called after call #{at}:\n{}", calls.join("\n")));
+        at += i;
+    }
+    // isolated kubeconfig, rendered config with the host ports and owner labels
+    let create = &calls[lab.first("kind create cluster").unwrap()];
+    let kubeconfig = lab.work.join("asky-lab-test/kubeconfig");
+    assert!(
+        create.contains(&format!("--kubeconfig {}", kubeconfig.display())),
+        "{create}"
+    );
+    assert!(lab
+        .calls()
+        .iter()
+        .all(|c| !c.starts_with("kubectl") || c.contains("--kubeconfig")));
+    assert!(calls.iter().any(|c| c.starts_with("helm --kubeconfig")
+        && c.contains("upgrade --install traefik traefik")
+        && c.contains("--version 41.3.0")));
+    assert!(calls.iter().any(|c| c.contains("upgrade --install hello-fastapi")
+        && c.contains("--wait")
+        && c.contains("--labels asky.dev/lab-owner=asky-lab")));
+    assert_eq!(lab.count("kind delete cluster"), 1);
+    assert_eq!(lab.count("kind export logs"), 0, "no diagnostics on success");
+    assert!(!lab.cluster_exists());
+    let r = lab.report();
+    assert_eq!(r["schema"], "asky.dev/lab-report/v1");
+    assert_eq!(r["outcome"], "ok");
+    assert_eq!(r["teardown"], "deleted");
+    assert_eq!(r["phases"].as_array().unwrap().len(), 7);
+    assert!(
+        r["phases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["status"] == "ok"),
+        "{r:#}"
+    );
+    assert_eq!(r["probes"][0]["ok"], true);
+    assert!(r["probes"][0]["latencyMs"].as_f64().is_some());
+    let x = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        x.contains("<testsuite name=\"lab.probes\" tests=\"1\" failures=\"0\">"),
+        "{x}"
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("hello") && stdout.contains("ok"), "{stdout}");
+}
+
+/// One injected failure per phase: right exit code, failed phase recorded,
+/// diagnostics collected before the delete, delete exactly once.
+fn failing_run(lab: Lab, extra: &[&str], code: i32, phase: &str) -> Lab {
+    let o = lab.up(extra);
+    assert_eq!(o.status.code(), Some(code), "{}", text(&o));
+    let r = lab.report();
+    let p = r["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == phase)
+        .unwrap()
+        .clone();
+    assert_ne!(p["status"], "ok", "{r:#}");
+    assert_ne!(p["status"], "skipped", "{r:#}");
+    assert_eq!(r["exitCode"], code);
+    // later phases were skipped
+    let phases = r["phases"].as_array().unwrap();
+    let idx = phases.iter().position(|x| x["id"] == phase).unwrap();
+    assert!(
+        phases[idx + 1..].iter().all(|x| x["status"] == "skipped"),
+        "{r:#}"
+    );
+    if phase != "preflight" {
+        let export = lab
+            .first("kind export logs")
+            .unwrap_or_else(|| panic!("no diagnostics:\n{}", lab.calls().join("\n")));
+        let delete = lab.first("kind delete cluster").expect("no teardown");
+        assert!(export < delete, "diagnostics must come before the delete");
+        assert_eq!(lab.count("kind delete cluster"), 1, "{}", lab.calls().join("\n"));
+        let diag = lab.run_dir().join("diagnostics");
+        for f in [
+            "events.txt",
+            "pods.txt",
+            "helm-list.txt",
+            "index.txt",
+            "cluster-logs/kubelet.log",
+        ] {
+            assert!(diag.join(f).exists(), "missing {f} in the bundle; {}", text(&o));
+        }
+        assert!(!lab.cluster_exists());
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("diagnostics: "),
+            "{}",
+            text(&o)
+        );
+    } else {
+        assert_eq!(lab.count("kind create cluster"), 0);
+        assert_eq!(lab.count("kind delete cluster"), 0);
+    }
+    lab
+}
+
+#[test]
+fn cluster_create_failure() {
+    let lab = Lab::new(&[]).with_env("FAKE_FAIL", "kind create cluster");
+    failing_run(lab, &[], 4, "cluster");
+}
+
+#[test]
+fn nodes_never_ready_times_out() {
+    let lab = Lab::new(&[]).with_env("FAKE_NODES_READY", "3");
+    let lab = failing_run(lab, &["--budget", "cluster=2s"], 4, "cluster");
+    let r = lab.report();
+    assert_eq!(r["phases"][1]["status"], "timed-out");
+    assert!(r["message"].as_str().unwrap().contains("not Ready yet"), "{r:#}");
+}
+
+#[test]
+fn image_build_failure() {
+    let lab = Lab::new(&[]).with_env("FAKE_FAIL", "docker build");
+    failing_run(lab, &[], 4, "images");
+}
+
+#[test]
+fn ingress_install_failure() {
+    let lab = Lab::new(&[]).with_env("FAKE_FAIL", "upgrade --install traefik");
+    failing_run(lab, &[], 4, "ingress");
+}
+
+#[test]
+fn chart_install_failure() {
+    let lab = Lab::new(&[]).with_env("FAKE_FAIL", "upgrade --install hello-fastapi");
+    failing_run(lab, &[], 4, "charts");
+}
+
+#[test]
+fn pods_not_ready_gives_the_image_pull_hint() {
+    let lab = Lab::new(&[]).with_env("FAKE_POD_REASON", "ImagePullBackOff");
+    let o = lab.up(&[]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("hint: ImagePullBackOff"),
+        "{}",
+        text(&o)
+    );
+    let lab = failing_run(lab_again(lab), &[], 4, "ready");
+    let diag = lab.run_dir().join("diagnostics/pods");
+    assert!(diag.join("hello_app-1.describe").exists());
+    assert!(lab
+        .calls()
+        .iter()
+        .any(|c| c.contains("logs app-1 --namespace hello --all-containers --previous")));
+}
+
+/// A fresh lab with the same scenario (the first run's files are gone).
+fn lab_again(old: Lab) -> Lab {
+    let mut l = Lab::new(&[]);
+    l.env = old.env.clone();
+    l
+}
+
+#[test]
+fn probe_failure_is_exit_1() {
+    let mut lab = Lab::new(&[]);
+    lab.serve(500);
+    let lab = failing_run(lab, &[], 1, "probes");
+    let r = lab.report();
+    assert_eq!(r["outcome"], "check-failed");
+    assert_eq!(r["probes"][0]["ok"], false);
+    assert_eq!(r["probes"][0]["status"], 500);
+    assert!(r["probes"][0]["attempts"].as_u64().unwrap() > 1, "retried: {r:#}");
+}
+
+#[test]
+fn missing_tool_is_exit_3_and_names_it() {
+    let lab = Lab::new(&["kind"]);
+    let lab = failing_run(lab, &[], 3, "preflight");
+    let r = lab.report();
+    let msg = r["message"].as_str().unwrap();
+    assert!(
+        msg.contains("missing: kind") && msg.contains("cargo xtask tools"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn existing_cluster_is_refused_and_left_alone() {
+    let lab = Lab::new(&[]);
+    std::fs::create_dir_all(lab.state.join("kind/asky-lab-test")).unwrap();
+    let o = lab.up(&[]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("already exists") && err.contains("cargo xtask lab down --name asky-lab-test"),
+        "{err}"
+    );
+    assert_eq!(lab.count("kind create cluster"), 0);
+    assert_eq!(lab.count("kind delete cluster"), 0);
+    assert!(lab.cluster_exists(), "someone else's cluster must survive");
+}
+
+#[test]
+fn timeout_in_a_hanging_tool_tears_down() {
+    let lab = Lab::new(&[]).with_env("FAKE_HANG", "upgrade --install hello-fastapi");
+    let t0 = Instant::now();
+    let lab = failing_run(lab, &["--budget", "charts=2s"], 4, "charts");
+    assert!(t0.elapsed() < Duration::from_secs(30), "took {:?}", t0.elapsed());
+    let r = lab.report();
+    assert_eq!(r["phases"][4]["status"], "timed-out");
+    assert!(
+        r["message"]
+            .as_str()
+            .unwrap()
+            .contains("ran out of its budget of 2s"),
+        "{r:#}"
+    );
+}
+
+fn interrupt(signal: i32) {
+    let lab = Lab::new(&[]).with_env("FAKE_HANG", "upgrade --install traefik");
+    let mut a = lab.up_args();
+    a.extend(["--budget".to_string(), "ingress=60s".to_string()]);
+    let child = lab
+        .command(&a.iter().map(String::as_str).collect::<Vec<_>>())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while lab.first("helm --kubeconfig").is_none()
+        || !lab
+            .calls()
+            .iter()
+            .any(|c| c.contains("upgrade --install traefik"))
+    {
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "never reached the ingress phase:\n{}",
+            lab.calls().join("\n")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    // SAFETY: sending a signal to our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, signal);
+    }
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", text(&o));
+    assert!(t0.elapsed() < Duration::from_secs(40));
+    let export = lab
+        .first("kind export logs")
+        .expect("diagnostics after the interrupt");
+    let delete = lab
+        .first("kind delete cluster")
+        .expect("teardown after the interrupt");
+    assert!(export < delete);
+    assert_eq!(lab.count("kind delete cluster"), 1);
+    assert!(!lab.cluster_exists());
+    let r = lab.report();
+    assert_eq!(r["outcome"], "interrupted");
+    assert_eq!(r["phases"][3]["status"], "interrupted");
+}
+
+#[test]
+fn sigint_mid_run_collects_diagnostics_and_tears_down() {
+    interrupt(libc::SIGINT);
+}
+
+#[test]
+fn sigterm_mid_run_collects_diagnostics_and_tears_down() {
+    interrupt(libc::SIGTERM);
+}
+
+#[test]
+fn keep_on_failure_keeps_and_down_is_idempotent() {
+    let lab = Lab::new(&[]).with_env("FAKE_FAIL", "upgrade --install hello-fastapi");
+    let o = lab.up(&["--keep-on-failure"]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(
+        lab.first("kind export logs").is_some(),
+        "diagnostics even when kept"
+    );
+    assert_eq!(lab.count("kind delete cluster"), 0);
+    assert!(lab.cluster_exists());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("lab down --name asky-lab-test"));
+
+    let s = lab.run(&["lab", "status"]);
+    assert_eq!(s.status.code(), Some(0), "{}", text(&s));
+    let d1 = lab.run(&["lab", "down"]);
+    assert_eq!(d1.status.code(), Some(0), "{}", text(&d1));
+    assert!(String::from_utf8_lossy(&d1.stdout).contains("deleted kind cluster \"asky-lab-test\""));
+    let d2 = lab.run(&["lab", "down"]);
+    assert_eq!(d2.status.code(), Some(0), "{}", text(&d2));
+    assert!(
+        String::from_utf8_lossy(&d2.stdout).contains("nothing to delete"),
+        "{}",
+        text(&d2)
+    );
+    assert_eq!(lab.count("kind delete cluster"), 1, "{}", lab.calls().join("\n"));
+    let s = lab.run(&["lab", "status"]);
+    assert_eq!(s.status.code(), Some(1), "{}", text(&s));
+}
