@@ -143,9 +143,17 @@ pub fn host_os() -> &'static str {
 
 /// sha256 of a file, lowercase hex.
 pub fn sha256_file(p: &Path) -> std::io::Result<String> {
+    use std::io::Read;
     let mut h = Sha256::new();
     let mut f = std::fs::File::open(p)?;
-    std::io::copy(&mut f, &mut h)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
