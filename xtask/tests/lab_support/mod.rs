@@ -193,14 +193,21 @@ budgets:
     /// (fake) cluster exists, as kind's port mapping would: before that the
     /// port must be free for the preflight check.
     pub fn serve(&mut self, status: u16) {
+        self.serve_when("kind create cluster", status);
+    }
+
+    /// Like [`Lab::serve`], once a call starting with `call` was made.
+    pub fn serve_after(&mut self, call: &str) {
+        self.serve_when(call, 200);
+    }
+
+    fn serve_when(&mut self, call: &str, status: u16) {
+        let call = call.to_string();
         let log = self.log.clone();
         let port = self.http_port;
         std::thread::spawn(move || {
             let t0 = std::time::Instant::now();
-            while !std::fs::read_to_string(&log)
-                .unwrap_or_default()
-                .contains("kind create cluster")
-            {
+            while !std::fs::read_to_string(&log).unwrap_or_default().contains(&call) {
                 if t0.elapsed() > std::time::Duration::from_secs(120) {
                     return;
                 }
