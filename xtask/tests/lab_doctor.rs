@@ -72,3 +72,46 @@ fn doctor_shows_which_copy_is_used() {
     assert!(out.contains("cgroup v2"), "{out}");
     assert!(out.contains("classic image store"), "{out}");
 }
+
+#[test]
+fn tools_leaves_present_tools_alone_and_says_so() {
+    let lab = Lab::new(&[]);
+    let o = lab.run(&["tools"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for t in ["kind", "kubectl", "helm"] {
+        assert!(
+            out.contains(&format!(
+                "{t}: already in {}/{t} (not downloaded",
+                lab.tools.display()
+            )),
+            "{out}"
+        );
+    }
+    assert!(lab.calls().is_empty(), "nothing downloaded: {:?}", lab.calls());
+}
+
+#[test]
+fn tools_refuses_a_download_with_the_wrong_checksum() {
+    // A fake curl that "downloads" the wrong bytes: the pinned sha256 must reject it.
+    let lab = Lab::new(&["kind"]);
+    let curl = lab.tools.join("curl");
+    std::fs::write(
+        &curl,
+        "#!/bin/sh\nwhile [ $# -gt 0 ]; do [ \"$1\" = --output ] && out=$2; shift; done\necho not-kind > \"$out\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&curl, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let o = lab.run(&["tools", "kind"]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("expected aee6151561422756b764a4ae28e7f44cda5af5a9eead3cc9985112b1de8d8e0d")
+            || out.contains("no pinned"),
+        "{out}"
+    );
+    assert!(
+        !lab.tools.join("kind").exists(),
+        "a mismatching download must not be installed"
+    );
+}
