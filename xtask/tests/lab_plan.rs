@@ -76,6 +76,7 @@ fn plan_for_minikube_and_nginx() {
     assert!(got.contains("ingress-nginx-controller-admission"), "{got}");
     assert!(got.contains("--set ingress.className=nginx"), "{got}");
     assert!(got.contains("minikube image load"), "{got}");
+    assert!(got.contains("warning: ingress-nginx is a legacy option"), "{got}");
 }
 
 #[test]

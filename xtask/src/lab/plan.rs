@@ -430,6 +430,9 @@ impl Plan {
             c.https_port
         );
         let _ = writeln!(out, "spec: {}", show(&c.loaded.file.to_string_lossy()));
+        if let Some(w) = self.ingress.warning() {
+            let _ = writeln!(out, "warning: {w}");
+        }
         let _ = writeln!(
             out,
             "kubeconfig (isolated; your current context is never touched): {}",

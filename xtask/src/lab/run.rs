@@ -198,6 +198,9 @@ pub fn up(a: UpArgs) -> Result<()> {
         plan.ingress.name(),
         ctx.http_port
     );
+    if let Some(w) = plan.ingress.warning() {
+        ui.note(w);
+    }
     if store == ImageStore::Containerd {
         ui.note("Docker uses the containerd image store: images are exported with `docker save --platform` for `kind load image-archive`");
     }

@@ -14,6 +14,10 @@ use super::spec::IngressKind;
 
 pub trait Ingress: Send + Sync {
     fn name(&self) -> &'static str;
+    /// Printed before `lab up` and in the plan (e.g. "legacy, retired upstream").
+    fn warning(&self) -> Option<&'static str> {
+        None
+    }
     /// Port inside the node that receives HTTP (mapped from the host port).
     fn http_container_port(&self) -> u16;
     fn https_container_port(&self) -> u16;

@@ -19,7 +19,10 @@ pub const NAMESPACE: &str = "ingress-nginx";
 
 impl Ingress for Nginx {
     fn name(&self) -> &'static str {
-        "nginx (legacy: ingress-nginx is retired upstream)"
+        "nginx"
+    }
+    fn warning(&self) -> Option<&'static str> {
+        Some("ingress-nginx is a legacy option: it is retired upstream (last release controller v1.15.1, tested up to Kubernetes 1.35); prefer the default Traefik")
     }
     fn http_container_port(&self) -> u16 {
         80

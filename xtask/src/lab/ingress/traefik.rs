@@ -33,7 +33,7 @@ impl Ingress for Traefik {
     }
     fn install_steps(&self, ctx: &Ctx, _provider: &dyn Provider) -> Vec<Step> {
         let sets = [
-            "service.type=NodePort".to_string(),
+            "service.spec.type=NodePort".to_string(),
             format!("ports.web.nodePort={HTTP_NODE_PORT}"),
             format!("ports.websecure.nodePort={HTTPS_NODE_PORT}"),
             "ingressClass.enabled=true".into(),
