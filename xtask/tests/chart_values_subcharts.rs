@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 use xtask::chart::strconv::format_float;
 use xtask::chart::values::{self, ChartValues, Dependency, ImportValue};
-use xtask::chart::yaml;
+use xtask::chart::{schema, yaml};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/yaml-charts")
@@ -74,6 +74,7 @@ fn load(dir: &Path) -> ChartValues<String> {
         values,
         dependency_specs: specs,
         dependencies: subdirs.iter().map(|d| load(d)).collect(),
+        schema: fs::read(dir.join("values.schema.json")).ok(),
         payload: dir.display().to_string(),
     }
 }
@@ -107,6 +108,32 @@ fn parse_expected(text: &str) -> BTreeMap<String, String> {
     out
 }
 
+/// Helm lists sibling schema errors in Go map order (random): compare the
+/// error blocks (a `- at` line with its indented children) as sorted sets.
+fn normalise(text: &str) -> Vec<String> {
+    let mut blocks: Vec<String> = Vec::new();
+    for line in text.trim_end().lines() {
+        if line.starts_with("  ") {
+            if let Some(last) = blocks.last_mut() {
+                last.push('\n');
+                last.push_str(line);
+                continue;
+            }
+        }
+        blocks.push(line.to_string());
+    }
+    let mut blocks: Vec<String> = blocks
+        .into_iter()
+        .map(|b| {
+            let mut lines: Vec<&str> = b.lines().collect();
+            lines[1..].sort();
+            lines.join("\n")
+        })
+        .collect();
+    blocks.sort();
+    blocks
+}
+
 #[test]
 fn chart_tree_values_match_helm() {
     let mut dirs: Vec<_> = fs::read_dir(fixtures())
@@ -132,6 +159,19 @@ fn chart_tree_values_match_helm() {
         }
         let user = opts.merge_values(|p| Err(format!("no file {p}"))).unwrap();
         let vals = values::render_values(&mut chart, user.clone()).unwrap();
+        if let Ok(want) = fs::read_to_string(dir.join("error.expected")) {
+            let got = match schema::validate(&chart, &vals) {
+                Ok(()) => format!("no error for {name}"),
+                Err(block) => format!("Error: {}", schema::schema_error(&block)),
+            };
+            if normalise(&got) != normalise(&want) {
+                failures.push(format!("{name}: schema error\n--- want\n{want}\n--- got\n{got}"));
+            }
+            continue;
+        }
+        if let Err(e) = schema::validate(&chart, &vals) {
+            failures.push(format!("{name}: unexpected schema error {e}"));
+        }
         let mut got = BTreeMap::new();
         let root_name = chart.name.clone();
         collect(&chart, &root_name, &vals, &mut got);

@@ -10,6 +10,7 @@ pub mod load;
 pub mod metadata;
 pub mod package;
 pub mod render;
+pub mod schema;
 pub mod strconv;
 pub mod strvals;
 pub mod template;

@@ -116,6 +116,8 @@ pub struct ChartValues<T = ()> {
     pub dependency_specs: Option<Vec<Dependency>>,
     /// Loaded subcharts (`charts/`)
     pub dependencies: Vec<ChartValues<T>>,
+    /// `values.schema.json` bytes, if any (see `chart::schema`)
+    pub schema: Option<Vec<u8>>,
     pub payload: T,
 }
 
@@ -663,6 +665,7 @@ impl ChartValues<Vec<usize>> {
             values,
             dependency_specs: (!specs.is_empty()).then_some(specs),
             dependencies: deps,
+            schema: chart.schema.clone(),
             payload: path,
         })
     }
