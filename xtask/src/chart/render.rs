@@ -696,6 +696,7 @@ fn chart_values(c: &Chart, path: Vec<usize>) -> Result<ChartValues<Vec<usize>>, 
             Some(specs)
         },
         dependencies: deps,
+        schema: c.schema.clone(),
         payload: path,
     })
 }
