@@ -24,6 +24,8 @@ printf 'apiVersion: v2\nname: c\nversion: 0.1.0\n' >"$chart/Chart.yaml"
 printf '# BEGIN\n{{ toYaml .Values }}\n# END\n' >"$chart/templates/toyaml.yaml"
 printf '# BEGIN\n{{ toJson .Values }}\n# END\n' >"$chart/templates/tojson.yaml"
 printf '# BEGIN\n{{ toYamlPretty .Values }}\n# END\n' >"$chart/templates/pretty.yaml"
+# toToml output is not YAML: carry it base64-encoded.
+printf '# BEGIN\nb64: {{ toToml .Values | b64enc }}\n# END\n' >"$chart/templates/totoml.yaml"
 
 for dir in "$root"/xtask/tests/fixtures/yaml/*/; do
   case=$(basename "$dir")
@@ -33,12 +35,15 @@ for dir in "$root"/xtask/tests/fixtures/yaml/*/; do
     while IFS= read -r line || [ -n "$line" ]; do args+=("$line"); done <"$dir/args"
   fi
   rm -f "$dir"/*.expected
-  for t in toyaml tojson pretty; do
+  for t in toyaml tojson pretty totoml; do
     if "$helm" template c "$chart" "${args[@]}" --show-only "templates/$t.yaml" >"$work/out" 2>"$work/err"; then
       perl -0777 -ne 'print $1 if /^# BEGIN\n(.*)\n# END\n/ms or die "no markers\n"' "$work/out" >"$dir/$t.expected"
+      if [ "$t" = totoml ]; then
+        sed 's/^b64: //' "$dir/$t.expected" | base64 -d >"$work/toml" && mv "$work/toml" "$dir/$t.expected"
+      fi
     else
       grep -v '^$' "$work/err" | grep -v 'Use --debug flag' >"$dir/error.expected"
-      rm -f "$dir"/toyaml.expected "$dir"/tojson.expected "$dir"/pretty.expected
+      rm -f "$dir"/toyaml.expected "$dir"/tojson.expected "$dir"/pretty.expected "$dir"/totoml.expected
       break
     fi
   done

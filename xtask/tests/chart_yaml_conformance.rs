@@ -77,6 +77,7 @@ fn yaml_fixtures_match_helm() {
             ("toyaml.expected", yaml::to_yaml(&v)),
             ("tojson.expected", yaml::to_json(&v)),
             ("pretty.expected", yaml::to_yaml_pretty(&v)),
+            ("totoml.expected", yaml::to_toml(&v)),
         ] {
             let want = fs::read_to_string(dir.join(file))
                 .unwrap_or_else(|_| panic!("{name}/{file} missing: run scripts/record-yaml-fixtures.sh"));
