@@ -118,8 +118,21 @@ fn scan_error(e: &ScanError, src: &str) -> YamlError {
         let name = alias_name_at(src, e.marker().index());
         return plain_err(format!("unknown anchor '{name}' referenced"));
     }
+    let mut parser_error = parser_error;
     let mut msg = match problem {
         "expected ',' or ']'" => "did not find expected ',' or ']'".to_string(),
+        p if p.starts_with("tabs disallowed") => "found character that cannot start any token".to_string(),
+        // libyaml has no indentation rule inside quoted scalars: it runs
+        // to the end of the stream looking for the closing quote
+        "invalid indentation in quoted scalar" => "found unexpected end of stream".to_string(),
+        // a `key: value` inside a flow collection spanning lines
+        p if p.contains("illegal placement of ':'") => {
+            parser_error = true;
+            match innermost_open_bracket(src, e.marker().index()) {
+                Some('{') => "did not find expected ',' or '}'".to_string(),
+                _ => "did not find expected ',' or ']'".to_string(),
+            }
+        }
         "unexpected eof" => "did not find expected node content".to_string(),
         "simple key expected" | "simple key expect ':'" => "could not find expected ':'".to_string(),
         p if p.starts_with("unexpected character") => {
@@ -146,6 +159,26 @@ fn scan_error(e: &ScanError, src: &str) -> YamlError {
         msg: format!("line {go_line}: {msg}"),
         line: Some(go_line),
     }
+}
+
+/// The innermost unclosed `[` or `{` before a character index (quotes
+/// are skipped roughly).
+fn innermost_open_bracket(src: &str, index: usize) -> Option<char> {
+    let mut stack = Vec::new();
+    let mut quote: Option<char> = None;
+    for c in src.chars().take(index) {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => stack.push(c),
+            (None, ']' | '}') => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.pop()
 }
 
 /// The alias name (`*name`) at or after a character index.
