@@ -333,3 +333,30 @@ fn keep_on_failure_keeps_and_down_is_idempotent() {
     let s = lab.run(&["lab", "status"]);
     assert_eq!(s.status.code(), Some(1), "{}", text(&s));
 }
+
+#[test]
+fn failed_teardown_is_exit_4_with_the_manual_fix() {
+    let mut lab = Lab::new(&[]).with_env("FAKE_FAIL", "kind delete cluster");
+    lab.serve(200);
+    let report = lab.dir.path().join("r.json");
+    let o = lab.up(&["--report", "json", "--report-file", report.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("teardown failed") && err.contains("fix: run `kind delete cluster --name asky-lab-test"),
+        "{err}"
+    );
+    assert_eq!(
+        lab.count("kind delete cluster"),
+        1,
+        "teardown is tried exactly once"
+    );
+    let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert!(r["teardown"].as_str().unwrap().starts_with("failed"), "{r:#}");
+    assert!(r["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["status"] == "ok"));
+    assert_eq!(r["outcome"], "infra");
+}

@@ -207,7 +207,7 @@ pub fn up(a: UpArgs) -> Result<()> {
 
     let runner = Runner {
         tb: tb.clone(),
-        ui,
+        ui: ui.clone(),
         backoff: Backoff::default(),
         created: AtomicBool::new(false),
         probes: Mutex::new(Vec::new()),
@@ -215,6 +215,7 @@ pub fn up(a: UpArgs) -> Result<()> {
     };
     let mut phases = Vec::new();
     let mut failure: Option<Failure> = None;
+    let mut failed_phase: Option<&str> = None;
     for phase in &plan.phases {
         if failure.is_some() {
             phases.push(PhaseResult {
@@ -253,6 +254,7 @@ pub fn up(a: UpArgs) -> Result<()> {
         });
         if let Err(f) = r {
             eprintln!("error: {}", f.message);
+            failed_phase = Some(phase.id);
             failure = Some(f);
         }
     }
@@ -364,7 +366,20 @@ pub fn up(a: UpArgs) -> Result<()> {
             println!("lab \"{}\" is up and every probe passed", ctx.name);
             Ok(())
         }
-        Some(f) => Err(f.into()),
+        // The full message was printed when the phase failed; end with a summary.
+        Some(f) => Err(Failure::new(
+            f.class,
+            format!(
+                "lab up failed{} ({}, exit code {}); report: {}",
+                failed_phase
+                    .map(|p| format!(" in phase `{p}`"))
+                    .unwrap_or_default(),
+                f.class.name(),
+                f.class.code(),
+                json_path.display()
+            ),
+        )
+        .into()),
     }
 }
 
