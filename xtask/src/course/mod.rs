@@ -82,6 +82,12 @@ pub struct CheckArgs {
     /// kube context for --live.
     #[arg(long)]
     pub context: Option<String>,
+    /// --live: seconds to wait for the Deployment/Pod to be ready.
+    #[arg(long, default_value_t = 120, value_name = "SECS")]
+    pub ready_timeout: u64,
+    /// --live: seconds the port-forward stays open for the probe.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    pub probe_seconds: u64,
     /// Seconds the student's app gets to start and answer.
     #[arg(long, default_value_t = 20, value_name = "SECS")]
     pub app_timeout: u64,
@@ -106,8 +112,11 @@ pub struct GradeArgs {
     pub report: Vec<ReportFormat>,
     /// Where to write the report (only with a single --report; default
     /// course-grade.html / .csv / .junit.xml in the current folder).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "report_dir")]
     pub report_file: Option<PathBuf>,
+    /// Folder for the reports (course-grade.html / .csv / .junit.xml).
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
     /// Only these exercises (repeatable; default: all).
     #[arg(long = "only", value_name = "ID")]
     pub only: Vec<String>,
@@ -289,8 +298,8 @@ fn check(course: &Path, args: CheckArgs, toolbox: &Toolbox, lang: Lang) -> Resul
                 .clone()
                 .or_else(|| std::env::var("KUBECONFIG").ok().filter(|s| !s.is_empty())),
             context: args.context.clone(),
-            ready_timeout: Duration::from_secs(120),
-            probe_window: Duration::from_secs(10),
+            ready_timeout: Duration::from_secs(args.ready_timeout.max(1)),
+            probe_window: Duration::from_secs(args.probe_seconds.max(1)),
         };
         results.push(live::run(&ctx, toolbox, &lo));
     }
@@ -348,6 +357,9 @@ fn check(course: &Path, args: CheckArgs, toolbox: &Toolbox, lang: Lang) -> Resul
 
 fn grade_cmd(course: &Path, args: GradeArgs, toolbox: &Toolbox, lang: Lang) -> Result<()> {
     require_dir(&args.class_dir)?;
+    if let Some(d) = &args.report_dir {
+        std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
+    }
     if args.report_file.is_some() && args.report.len() != 1 {
         return Err(Failure::bad_input("--report-file needs exactly one --report FORMAT").into());
     }
@@ -381,7 +393,11 @@ fn grade_cmd(course: &Path, args: GradeArgs, toolbox: &Toolbox, lang: Lang) -> R
             ReportFormat::Csv => (report::csv(&matrix, lang), "course-grade.csv"),
             ReportFormat::Junit => (report::junit(&matrix, lang), "course-grade.junit.xml"),
         };
-        let path = args.report_file.clone().unwrap_or_else(|| PathBuf::from(default));
+        let path = match (&args.report_file, &args.report_dir) {
+            (Some(f), _) => f.clone(),
+            (None, Some(d)) => d.join(default),
+            (None, None) => PathBuf::from(default),
+        };
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
         println!("{}: {}", lang.pick("relatório", "report"), path.display());
     }

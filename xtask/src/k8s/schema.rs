@@ -332,19 +332,6 @@ impl Validator<'_> {
         match &node.value {
             Value::Map(entries) => {
                 let props = schema.get("properties").and_then(J::as_object);
-                if let Some(J::Array(req)) = schema.get("required") {
-                    for r in req.iter().filter_map(J::as_str) {
-                        if !entries.iter().any(|(k, _)| k.as_str() == Some(r)) {
-                            let full = join(path, r);
-                            out.push(finding(
-                                node,
-                                &full,
-                                format!("`{}` is required", show_path(&full)),
-                                FindingKind::MissingField { field: r.to_string() },
-                            ));
-                        }
-                    }
-                }
                 for (k, v) in entries {
                     let key = k.as_str().map_or_else(|| k.display(), str::to_string);
                     let full = join(path, &key);
@@ -370,6 +357,19 @@ impl Validator<'_> {
                         }
                         Some(s @ J::Object(_)) => self.check(s, v, &full, out, false),
                         _ => {}
+                    }
+                }
+                if let Some(J::Array(req)) = schema.get("required") {
+                    for r in req.iter().filter_map(J::as_str) {
+                        if !entries.iter().any(|(k, _)| k.as_str() == Some(r)) {
+                            let full = join(path, r);
+                            out.push(finding(
+                                node,
+                                &full,
+                                format!("`{}` is required", show_path(&full)),
+                                FindingKind::MissingField { field: r.to_string() },
+                            ));
+                        }
                     }
                 }
             }

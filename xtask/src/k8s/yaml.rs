@@ -216,8 +216,22 @@ enum Frame {
 struct Builder {
     docs: Vec<Document>,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    anchors: HashMap<usize, (Node, usize)>,
     root: Option<Node>,
+    /// Nodes copied by aliases so far (bounded: a "billion laughs" file
+    /// must not eat the machine's memory).
+    expanded: usize,
+}
+
+/// At most this many nodes may be produced by alias expansion per file.
+pub const MAX_ALIAS_EXPANSION: usize = 100_000;
+
+fn size_of(n: &Node) -> usize {
+    1 + match &n.value {
+        Value::Seq(items) => items.iter().map(size_of).sum(),
+        Value::Map(entries) => entries.iter().map(|(k, v)| size_of(k) + size_of(v)).sum(),
+        _ => 0,
+    }
 }
 
 impl Builder {
@@ -237,11 +251,19 @@ impl Builder {
                 self.docs.push(Document { index, root });
             }
             Event::Alias(id) => {
-                let node = self.anchors.get(&id).cloned().ok_or_else(|| YamlError {
+                let (node, size) = self.anchors.get(&id).cloned().ok_or_else(|| YamlError {
                     line: span.start.line(),
                     column: span.start.col() + 1,
                     message: "alias to an unknown anchor".into(),
                 })?;
+                self.expanded += size;
+                if self.expanded > MAX_ALIAS_EXPANSION {
+                    return Err(YamlError {
+                        line: span.start.line(),
+                        column: span.start.col() + 1,
+                        message: format!("aliases expand to more than {MAX_ALIAS_EXPANSION} nodes (a \"billion laughs\" document?)"),
+                    });
+                }
                 let node = Node {
                     line: span.start.line(),
                     column: span.start.col() + 1,
@@ -282,7 +304,8 @@ impl Builder {
 
     fn push(&mut self, node: Node, anchor: usize) {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            let size = size_of(&node);
+            self.anchors.insert(anchor, (node.clone(), size));
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
@@ -429,6 +452,10 @@ fn content_lines(text: &str) -> Vec<Line<'_>> {
         let trimmed = raw.trim_start_matches(' ');
         let indent = raw.len() - trimmed.len();
         if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        // Tabs in the indentation are reported on their own (StructureHint::Tab).
+        if trimmed.starts_with('\t') {
             continue;
         }
         if let Some(bi) = block_scalar_indent {
@@ -607,6 +634,22 @@ mod tests {
         let (k, _) = docs[1].root.entry("k").unwrap();
         assert_eq!((k.line, k.column), (9, 1));
         assert_eq!(r.to_json()["b"][0], "x");
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (i, c) in "bcdefgh".chars().enumerate() {
+            let prev = (b'a' + i as u8) as char;
+            text.push_str(&format!(
+                "{c}: &{c} [{}]\n",
+                vec![format!("*{prev}"); 10].join(", ")
+            ));
+        }
+        let e = parse_documents(&text).unwrap_err();
+        assert!(e.message.contains("billion laughs"), "{e}");
+        let ok = parse_documents("a: &a {k: v}\nb: *a\n").unwrap();
+        assert_eq!(ok[0].root.path("b.k").unwrap().as_str(), Some("v"));
     }
 
     #[test]

@@ -146,7 +146,11 @@ pub fn check_yaml(ctx: &Ctx<'_>, rel: &str) -> Verdict {
             Err(e) => {
                 // Where the structure went wrong: the last structural hint
                 // at or before the line where the parser stopped.
-                let culprit = structural.iter().rfind(|p| p.line <= e.line).cloned();
+                let culprit = structural
+                    .iter()
+                    .find(|p| p.found.en.contains("TAB"))
+                    .or_else(|| structural.iter().rfind(|p| p.line <= e.line + 1))
+                    .cloned();
                 match culprit {
                     Some(mut p) => {
                         p.found = msg!(
