@@ -111,18 +111,7 @@ fn translate(expr: &str) -> String {
 impl GoRegex {
     /// `regexp.Compile`.
     pub fn new(expr: &str) -> Result<GoRegex, String> {
-        let re = Regex::new(&translate(expr)).map_err(|e| {
-            let msg = match e {
-                regex::Error::Syntax(s) => s
-                    .lines()
-                    .rev()
-                    .find(|l| l.starts_with("error: "))
-                    .map(|l| l.trim_start_matches("error: ").to_string())
-                    .unwrap_or(s),
-                other => other.to_string(),
-            };
-            format!("error parsing regexp: {msg}: `{expr}`")
-        })?;
+        let re = Regex::new(&translate(expr)).map_err(|e| go_error(expr, &e))?;
         Ok(GoRegex {
             re,
             expr: expr.to_string(),
@@ -224,6 +213,54 @@ impl GoRegex {
     }
 }
 
+/// Go's `regexp/syntax` error text for the common mistakes (the
+/// offending fragment is taken from the `regex` crate's caret span).
+fn go_error(expr: &str, e: &regex::Error) -> String {
+    let regex::Error::Syntax(text) = e else {
+        return format!("error parsing regexp: {e}: `{expr}`");
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let kind = lines
+        .iter()
+        .rev()
+        .find_map(|l| l.strip_prefix("error: "))
+        .unwrap_or(text.as_str());
+    // The caret line marks the span in the pattern line above it.
+    let span = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with('^'))
+        .and_then(|i| {
+            let carets = lines[i];
+            let start = carets.find('^')?;
+            let len = carets.trim().len();
+            let pat = lines.get(i.checked_sub(1)?)?;
+            let indent = pat.len() - pat.trim_start().len();
+            let from = start.checked_sub(indent)?;
+            expr.get(from..from + len).map(|f| (from, f.to_string()))
+        });
+    let frag = |whole: bool| match (&span, whole) {
+        (Some((_, f)), false) => f.clone(),
+        _ => expr.to_string(),
+    };
+    let (code, arg) = match kind {
+        "unclosed group" => ("missing closing )", expr.to_string()),
+        "unopened group" => ("unexpected )", expr.to_string()),
+        "unclosed character class" => (
+            "missing closing ]",
+            span.as_ref()
+                .map(|(from, _)| expr[*from..].to_string())
+                .unwrap_or_else(|| expr.to_string()),
+        ),
+        "repetition operator missing expression" => ("missing argument to repetition operator", frag(false)),
+        "invalid repetition count range, the start must be <= the end"
+        | "repetition quantifier expects a valid decimal"
+        | "unclosed counted repetition" => ("invalid repeat count", frag(false)),
+        k if k.contains("escape") || k.contains("backreferences") => ("invalid escape sequence", frag(false)),
+        other => (other, expr.to_string()),
+    };
+    format!("error parsing regexp: {code}: `{arg}`")
+}
+
 /// Go's `%#q`-like back-quoting used in `MustCompile` panics.
 fn go_backquote(s: &str) -> String {
     if s.contains('`') {
@@ -270,6 +307,18 @@ mod tests {
         assert_eq!(quote_meta("1.2[3]+$"), r"1\.2\[3\]\+\$");
         assert_eq!(GoRegex::new(r"\Qa.b\E+").unwrap().find("xa.bbb"), "a.bbb");
         assert_eq!(GoRegex::new("[a-]+").unwrap().find("x--a"), "--a");
-        assert!(GoRegex::new("(abc").is_err());
+        let err = |p: &str| GoRegex::new(p).err().unwrap_or_default();
+        assert_eq!(err("(abc"), "error parsing regexp: missing closing ): `(abc`");
+        assert_eq!(err("a)"), "error parsing regexp: unexpected ): `a)`");
+        assert_eq!(err("[a"), "error parsing regexp: missing closing ]: `[a`");
+        assert_eq!(
+            err("*a"),
+            "error parsing regexp: missing argument to repetition operator: `*`"
+        );
+        assert_eq!(
+            err("a{2,1}"),
+            "error parsing regexp: invalid repeat count: `{2,1}`"
+        );
+        assert_eq!(err("\\8"), "error parsing regexp: invalid escape sequence: `\\8`");
     }
 }
