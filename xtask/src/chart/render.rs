@@ -200,7 +200,7 @@ fn err(msg: impl Into<String>) -> RenderError {
 /// The function registry Helm templates see: Go builtins, Helm's engine
 /// functions and every sprig/Helm function from `chart/funcs`.
 pub fn helm_registry() -> Registry {
-    Registry::new()
+    super::funcs::helm_registry()
 }
 
 // ---------------------------------------------------------------------------
