@@ -3,7 +3,7 @@
 //! 1. `scripts/test-deps.sh` installs the pinned, checksummed tools the
 //!    suites need into `target/tools/` (reference Helm, kubectl, a Python
 //!    venv with pytest, validators and the security scanner, PostgreSQL);
-//! 2. `cargo test --workspace` with `ASKY_REQUIRE_TOOLS=1`, so a test that
+//! 2. `cargo test --workspace --no-fail-fast` with `ASKY_REQUIRE_TOOLS=1`, so a test that
 //!    needs a reference tool fails instead of skipping;
 //! 3. every executable in `scripts/checks/` (sorted by name): app tests with
 //!    pytest, real `helm lint`, schema validation, security scan, …
@@ -105,7 +105,7 @@ fn tools_env(cmd: &mut Command, root: &Path) {
 fn all_suites(root: &Path) -> Result<Vec<Suite>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.args(["test", "--workspace", "--all-targets"]);
+    cmd.args(["test", "--workspace", "--all-targets", "--no-fail-fast"]);
     tools_env(&mut cmd, root);
     let mut suites = vec![Suite {
         name: "cargo-test".into(),
