@@ -107,7 +107,7 @@ const STARTERS: &[(&str, &str, &str, usize, &[&str])] = &[
     (
         "chart",
         "chart-render",
-        "chart/templates/deployment.yaml (helm template)",
+        "chart/templates/deployment.yaml (rendered)",
         21,
         &[],
     ),

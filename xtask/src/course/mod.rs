@@ -146,6 +146,7 @@ fn options(app_timeout: u64) -> checks::Options {
     checks::Options {
         app_timeout: Duration::from_secs(app_timeout.max(1)),
         project_root: crate::project_root(),
+        self_exe: std::env::current_exe().ok(),
     }
 }
 

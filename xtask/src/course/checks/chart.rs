@@ -1,8 +1,10 @@
 //! The student's Helm chart: it passes lint and renders the objects of the
 //! earlier exercises (a Deployment, a Service and an Ingress that pass the
-//! same checks). The chart is linted and rendered by real Helm
-//! (`target/tools/bin/helm`, else PATH) through the tool seam; the output
-//! says which engine ran.
+//! same checks). Linting and rendering use the project's native chart engine
+//! (`xtask chart lint` / `xtask chart template`, run as a child process with
+//! a time limit) when this build has that subcommand, else real Helm
+//! (`target/tools/bin/helm`, else PATH); both go through the tool seam and
+//! the output says which engine ran.
 
 use std::time::Duration;
 
@@ -12,6 +14,31 @@ use crate::course::model::Problem;
 use crate::course::msg::Msg;
 use crate::msg;
 use crate::tools::{Cmd, ToolError};
+
+/// `Some(path of this program)` when it has the native `chart <sub>` command.
+fn native(ctx: &Ctx<'_>, sub: &str) -> Option<String> {
+    static KNOWN: std::sync::Mutex<Vec<(String, bool)>> = std::sync::Mutex::new(Vec::new());
+    let exe = ctx.opts.self_exe.as_ref()?.to_string_lossy().into_owned();
+    if let Some((_, ok)) = KNOWN.lock().ok()?.iter().find(|(s, _)| s == sub) {
+        return ok.then_some(exe);
+    }
+    let ok = ctx
+        .toolbox
+        .output(
+            &Cmd::new(&exe)
+                .args(["chart", sub, "--help"])
+                .timeout(Duration::from_secs(20)),
+        )
+        .is_ok_and(|o| o.success());
+    if let Ok(mut k) = KNOWN.lock() {
+        k.push((sub.to_string(), ok));
+    }
+    ok.then_some(exe)
+}
+
+fn native_note(sub: &str) -> Msg {
+    msg!("motor de charts: nativo (`cargo xtask chart {}`)", sub; "chart engine: native (`cargo xtask chart {}`)", sub)
+}
 
 fn engine_note(ctx: &Ctx<'_>) -> Msg {
     let at = ctx
@@ -32,18 +59,24 @@ pub fn lint(ctx: &Ctx<'_>, dir: &str) -> Verdict {
     if !ctx.dir.join(dir).join("Chart.yaml").is_file() {
         return Verdict::Fail(vec![missing_file(&format!("{dir}/Chart.yaml"))], Vec::new());
     }
-    let out = ctx.toolbox.output(
-        &Cmd::new("helm")
-            .args(["lint", "--strict"])
-            .arg(ctx.dir.join(dir))
-            .timeout(Duration::from_secs(60)),
-    );
+    let native_exe = native(ctx, "lint");
+    let cmd = match &native_exe {
+        Some(exe) => Cmd::new(exe).args(["chart", "lint", "--strict"]),
+        None => Cmd::new("helm").args(["lint", "--strict"]),
+    };
+    let out = ctx
+        .toolbox
+        .output(&cmd.arg(ctx.dir.join(dir)).timeout(Duration::from_secs(60)));
     let out = match out {
         Ok(o) => o,
         Err(e @ ToolError::NotFound { .. }) => return helm_missing(ctx, &e),
         Err(e) => return Verdict::Skip(Msg::same(e.to_string())),
     };
-    let notes = vec![engine_note(ctx)];
+    let notes = vec![if native_exe.is_some() {
+        native_note("lint")
+    } else {
+        engine_note(ctx)
+    }];
     if out.success() {
         return Verdict::Pass(notes);
     }
@@ -102,19 +135,47 @@ pub fn render(ctx: &Ctx<'_>, dir: &str) -> Verdict {
     if !ctx.dir.join(dir).join("Chart.yaml").is_file() {
         return Verdict::Fail(vec![missing_file(&format!("{dir}/Chart.yaml"))], Vec::new());
     }
-    let out = ctx.toolbox.output(
-        &Cmd::new("helm")
-            .args(["template", "hello-fastapi"])
+    let template = |c: Cmd| {
+        c.args(["template", "hello-fastapi"])
             .arg(ctx.dir.join(dir))
             .args(["--namespace", "hello", "--kube-version", "1.36.4"])
-            .timeout(Duration::from_secs(60)),
-    );
-    let out = match out {
-        Ok(o) => o,
-        Err(e @ ToolError::NotFound { .. }) => return helm_missing(ctx, &e),
-        Err(e) => return Verdict::Skip(Msg::same(e.to_string())),
+            .timeout(Duration::from_secs(60))
     };
-    let notes = vec![engine_note(ctx)];
+    // The native engine first; when it cannot render a chart that Helm
+    // renders, Helm's output is used and the note says so.
+    let mut notes = Vec::new();
+    let mut out = None;
+    if let Some(exe) = native(ctx, "template") {
+        match ctx.toolbox.output(&template(Cmd::new(exe).arg("chart"))) {
+            Ok(o) if o.success() => {
+                notes.push(native_note("template"));
+                out = Some(o);
+            }
+            Ok(o) => {
+                let why = o.stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").to_string();
+                notes.push(msg!("o motor nativo recusou o chart ({}); conferindo com o Helm", why; "the native engine refused the chart ({}); checking with Helm", why));
+                out = Some(o);
+            }
+            Err(e) => notes.push(msg!("o motor nativo não rodou ({}); conferindo com o Helm", e; "the native engine did not run ({}); checking with Helm", e)),
+        }
+    }
+    if out.as_ref().is_none_or(|o| !o.success()) {
+        match ctx.toolbox.output(&template(Cmd::new("helm"))) {
+            Ok(o) => {
+                notes.push(engine_note(ctx));
+                out = Some(o);
+            }
+            Err(e @ ToolError::NotFound { .. }) if out.is_none() => return helm_missing(ctx, &e),
+            Err(ToolError::NotFound { .. }) => {}
+            Err(e) => return Verdict::Skip(Msg::same(e.to_string())),
+        }
+    }
+    let Some(out) = out else {
+        return Verdict::Skip(Msg::new(
+            "nenhum motor de charts disponível",
+            "no chart engine available",
+        ));
+    };
     if !out.success() {
         let last = out
             .stderr
@@ -243,7 +304,7 @@ pub fn render(ctx: &Ctx<'_>, dir: &str) -> Verdict {
             for mut p in ps {
                 // Lines are those of the rendered object; name the template.
                 let in_chart = src.split_once('/').map_or(src.as_str(), |(_, rest)| rest);
-                p.file = format!("{dir}/{in_chart} (helm template)");
+                p.file = format!("{dir}/{in_chart} (rendered)");
                 problems.push(p);
             }
         }

@@ -61,6 +61,8 @@ pub struct Options {
     pub app_timeout: Duration,
     /// The project checkout (for target/tools/venv and the chart engine).
     pub project_root: PathBuf,
+    /// This program, for the native chart engine (`xtask chart template|lint`).
+    pub self_exe: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -68,6 +70,7 @@ impl Default for Options {
         Options {
             app_timeout: Duration::from_secs(20),
             project_root: crate::project_root(),
+            self_exe: None,
         }
     }
 }
