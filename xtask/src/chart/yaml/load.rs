@@ -44,20 +44,44 @@ impl Node {
             _ => 1,
         }
     }
-
-    fn map_set(pairs: &mut Vec<(Node, Node)>, k: Node, v: Node) {
-        if let Some(slot) = pairs.iter_mut().find(|(ek, _)| go_key_eq(ek, &k)) {
-            slot.1 = v;
-        } else {
-            pairs.push((k, v));
-        }
-    }
 }
 
-fn go_key_eq(a: &Node, b: &Node) -> bool {
-    match (a, b) {
-        (Node::Float(x), Node::Float(y)) => x == y,
-        _ => a == b,
+/// A `map[interface{}]interface{}` under construction: insertion-ordered
+/// pairs plus an index, so a later duplicate key replaces the value (Go
+/// map assignment) in O(1).
+#[derive(Default)]
+struct PairMap {
+    pairs: Vec<(Node, Node)>,
+    index: HashMap<String, usize>,
+}
+
+/// Go `==` identity of a scalar key; `None` for NaN (never equal).
+fn key_repr(k: &Node) -> Option<String> {
+    Some(match k {
+        Node::Null => "n".into(),
+        Node::Bool(b) => format!("b:{b}"),
+        Node::Int(i) => format!("i:{i}"),
+        Node::Uint(u) => format!("u:{u}"),
+        Node::Float(f) if f.is_nan() => return None,
+        Node::Float(f) if *f == 0.0 => "f:0".into(),
+        Node::Float(f) => format!("f:{}", f.to_bits()),
+        Node::Str(s) => format!("s:{s}"),
+        Node::Seq(_) | Node::Map(_) => return None,
+    })
+}
+
+impl PairMap {
+    fn set(&mut self, k: Node, v: Node) {
+        match key_repr(&k) {
+            Some(r) => match self.index.get(&r) {
+                Some(&i) => self.pairs[i].1 = v,
+                None => {
+                    self.index.insert(r, self.pairs.len());
+                    self.pairs.push((k, v));
+                }
+            },
+            None => self.pairs.push((k, v)),
+        }
     }
 }
 
@@ -409,7 +433,7 @@ impl<'a> Builder<'a> {
             }
             Event::MappingStart(anchor, _tag) => {
                 self.count(1)?;
-                let mut pairs: Vec<(Node, Node)> = Vec::new();
+                let mut pairs = PairMap::default();
                 loop {
                     let (key, is_merge) = match self.item()? {
                         Item::End => break,
@@ -429,9 +453,9 @@ impl<'a> Builder<'a> {
                     if matches!(key, Node::Seq(_) | Node::Map(_)) {
                         return Err(plain_err(format!("invalid map key: {}", go_sharp_v(&key))));
                     }
-                    Node::map_set(&mut pairs, key, value);
+                    pairs.set(key, value);
                 }
-                let node = Node::Map(pairs);
+                let node = Node::Map(pairs.pairs);
                 self.register(anchor, &node);
                 Ok(Item::Node(node, false, false))
             }
@@ -443,12 +467,12 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn merge_into(pairs: &mut Vec<(Node, Node)>, value: Node) -> Result<(), YamlError> {
+fn merge_into(pairs: &mut PairMap, value: Node) -> Result<(), YamlError> {
     let want = || plain_err("map merge requires map or sequence of maps as the value");
     match value {
         Node::Map(m) => {
             for (k, v) in m {
-                Node::map_set(pairs, k, v);
+                pairs.set(k, v);
             }
         }
         Node::Seq(items) => {
@@ -458,7 +482,7 @@ fn merge_into(pairs: &mut Vec<(Node, Node)>, value: Node) -> Result<(), YamlErro
                     return Err(want());
                 };
                 for (k, v) in m {
-                    Node::map_set(pairs, k, v);
+                    pairs.set(k, v);
                 }
             }
         }
