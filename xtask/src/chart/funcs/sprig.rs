@@ -131,21 +131,8 @@ fn parse_go_float(s: &str) -> Option<f64> {
     if lower == "inf" || lower == "infinity" || lower == "nan" {
         return s.to_ascii_lowercase().parse::<f64>().ok();
     }
-    if !t
-        .bytes()
-        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'e' || b == b'E' || b == b'+' || b == b'-')
-    {
-        if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-            if !hex.contains(['.', 'p', 'P']) {
-                return i64::from_str_radix(hex, 16).ok().map(|v| {
-                    if s.starts_with('-') {
-                        -(v as f64)
-                    } else {
-                        v as f64
-                    }
-                });
-            }
-        }
+    // Go accepts hex floats only with a `p` exponent; decimal otherwise.
+    if !t.bytes().all(|b| b.is_ascii_digit() || b".eE+-".contains(&b)) {
         return None;
     }
     s.parse::<f64>().ok()
@@ -428,9 +415,11 @@ fn f_cat(_: &mut CallCtx, a: &[Value]) -> FR {
     string(parts.join(" "))
 }
 fn f_indent(_: &mut CallCtx, a: &[Value]) -> FR {
+    gs::repeat(int(&a[0]), "")?;
     string(gs::indent(int(&a[0]), s(&a[1])))
 }
 fn f_nindent(_: &mut CallCtx, a: &[Value]) -> FR {
+    gs::repeat(int(&a[0]), "")?;
     string(gs::nindent(int(&a[0]), s(&a[1])))
 }
 fn f_replace(_: &mut CallCtx, a: &[Value]) -> FR {
@@ -1194,7 +1183,7 @@ fn f_slice(_: &mut CallCtx, a: &[Value]) -> FR {
     let start = a.get(1).map(to_int64).unwrap_or(0);
     let end = a.get(2).map(to_int64).unwrap_or(l.len() as i64);
     if start < 0 || end < start || end > l.len() as i64 {
-        return Err(FuncError::new(format!("reflect: slice index out of range{}", "")));
+        return Err(FuncError::new("reflect.Value.Slice: slice index out of bounds"));
     }
     Ok(Value::typed_list(kind_, l[start as usize..end as usize].to_vec()))
 }

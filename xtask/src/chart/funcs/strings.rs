@@ -71,8 +71,19 @@ pub fn go_to_upper(c: char) -> char {
     }
 }
 
+/// Go `unicode.IsTitle` (category Lt).
+pub fn go_is_title(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x1C5 | 0x1C8 | 0x1CB | 0x1F2 | 0x1F88..=0x1F8F | 0x1F98..=0x1F9F | 0x1FA8..=0x1FAF | 0x1FBC | 0x1FCC | 0x1FFC
+    )
+}
+
 /// Go `unicode.ToLower` (simple one-to-one case mapping).
 pub fn go_to_lower(c: char) -> char {
+    if c == 'İ' {
+        return 'i';
+    }
     let mut it = c.to_lowercase();
     match (it.next(), it.next()) {
         (Some(u), None) => u,
@@ -218,7 +229,7 @@ pub fn swapcase(s: &str) -> String {
     let mut ws = true;
     s.chars()
         .map(|c| {
-            if go_is_upper(c) {
+            if go_is_upper(c) || go_is_title(c) {
                 ws = false;
                 go_to_lower(c)
             } else if go_is_lower(c) {
