@@ -259,3 +259,43 @@ fn list_show_and_bad_input() {
     );
     assert!(text.contains("not started"), "{text}");
 }
+
+#[test]
+fn a_missing_tool_is_a_missing_prerequisite_not_a_student_error() {
+    // No helm anywhere: the chart lint cannot run here (unless this build has
+    // the native `chart lint`), and that is exit 3, not the student's fault.
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("no-tools");
+    std::fs::create_dir_all(&empty).unwrap();
+    let native_lint = xtask()
+        .args(["chart", "lint", "--help"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let out = xtask()
+        .args(["course", "check", "chart", "--lang", "en", "--dir"])
+        .arg(root().join("lab/course/chart/solution"))
+        .env("ASKY_TOOLS_DIR", &empty)
+        .env("PATH", &empty)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    if native_lint {
+        assert_eq!(out.status.code(), Some(0), "{text}{err}");
+    } else {
+        assert_eq!(out.status.code(), Some(3), "{text}{err}");
+        assert!(
+            text.contains("- check chart-lint: skipped (Helm is not available"),
+            "{text}"
+        );
+        assert!(
+            err.contains("`helm` was not found") && err.contains("scripts/test-deps.sh"),
+            "{err}"
+        );
+        // the native engine still rendered the chart
+        assert!(
+            text.contains("✓ check chart-render") && text.contains("chart engine: native"),
+            "{text}"
+        );
+    }
+}

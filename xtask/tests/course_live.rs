@@ -74,7 +74,7 @@ fn live(tmp: &Path, env: &[(&str, &str)]) -> (Output, String) {
         "--lang",
         "en",
         "--probe-seconds",
-        "3",
+        "8",
         "--ready-timeout",
         "5",
         "--dir",

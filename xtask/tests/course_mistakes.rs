@@ -55,88 +55,25 @@ fn every_catalogued_mistake_is_caught_by_the_right_check_at_the_right_line() {
     );
     let with_python = python_ready();
     let mut names = std::collections::BTreeSet::new();
-    let mut failures = Vec::new();
     for e in entries {
         let name = e["name"].as_str().unwrap();
         assert!(names.insert(name.to_string()), "duplicate name {name}");
-        let exercise = e["exercise"].as_str().unwrap();
-        if exercise == "app" && !with_python {
-            eprintln!("skipping {name}: fastapi/uvicorn not importable");
-            continue;
-        }
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("student");
-        copy_dir(&root().join("lab/course").join(exercise).join("solution"), &dir);
-        let edit = &e["edit"];
-        let file = dir.join(edit["file"].as_str().unwrap());
-        if edit["delete"].as_bool() == Some(true) {
-            std::fs::remove_file(&file).unwrap();
-        } else {
-            let old = std::fs::read_to_string(&file).unwrap();
-            let from = edit["replace"].as_str().unwrap();
-            assert!(
-                old.contains(from),
-                "{name}: `{from}` not found in {}",
-                file.display()
-            );
-            std::fs::write(&file, old.replacen(from, edit["with"].as_str().unwrap(), 1)).unwrap();
-        }
-        let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-            .args([
-                "course",
-                "check",
-                exercise,
-                "--json",
-                "--app-timeout",
-                "8",
-                "--dir",
-            ])
-            .arg(&dir)
-            .output()
-            .unwrap();
-        let v: serde_json::Value = match serde_json::from_slice(&out.stdout) {
-            Ok(v) => v,
-            Err(err) => {
-                failures.push(format!(
-                    "{name}: no JSON ({err}): {}",
-                    String::from_utf8_lossy(&out.stderr)
-                ));
-                continue;
-            }
-        };
-        if out.status.code() != Some(1) {
-            failures.push(format!("{name}: exit {:?}, expected 1", out.status.code()));
-            continue;
-        }
-        let checks = v["results"][0]["checks"].as_array().unwrap();
-        let Some(first) = checks.iter().find(|c| c["status"] == "failed") else {
-            failures.push(format!("{name}: nothing failed"));
-            continue;
-        };
-        let p = &first["problems"][0];
-        let got = (
-            first["check"].as_str().unwrap_or(""),
-            p["line"].as_u64().unwrap_or(999),
-        );
-        let want = (e["check"].as_str().unwrap(), e["line"].as_u64().unwrap());
-        if got != want {
-            failures.push(format!(
-                "{name}: caught by {}:{} (want {}:{}) at {}: {}",
-                got.0, got.1, want.0, want.1, p["file"], p["hint"]["en"]
-            ));
-            continue;
-        }
-        for lang in ["en", "pt-BR"] {
-            let needle = e["hint"][lang].as_str().unwrap();
-            let all = format!("{} {} {}", p["expected"][lang], p["found"][lang], p["hint"][lang]);
-            if !all.contains(needle) {
-                failures.push(format!("{name}: {lang} message lacks `{needle}`: {all}"));
-            }
-        }
-        if p["hint"]["en"] == p["hint"]["pt-BR"] {
-            failures.push(format!("{name}: hint is not translated"));
-        }
     }
+    // Four at a time: the app mistakes wait for uvicorn (or its time limit).
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|i| {
+                let chunk: Vec<&serde_json::Value> = entries.iter().skip(i).step_by(4).collect();
+                s.spawn(move || {
+                    chunk
+                        .into_iter()
+                        .flat_map(|e| run_one(e, with_python))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
     assert!(
         failures.is_empty(),
         "{} of {} mistakes not caught as catalogued:\n{}",
@@ -144,4 +81,87 @@ fn every_catalogued_mistake_is_caught_by_the_right_check_at_the_right_line() {
         entries.len(),
         failures.join("\n")
     );
+}
+
+fn run_one(e: &serde_json::Value, with_python: bool) -> Vec<String> {
+    let mut failures = Vec::new();
+    let name = e["name"].as_str().unwrap();
+    let exercise = e["exercise"].as_str().unwrap();
+    if exercise == "app" && !with_python {
+        eprintln!("skipping {name}: fastapi/uvicorn not importable");
+        return failures;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("student");
+    copy_dir(&root().join("lab/course").join(exercise).join("solution"), &dir);
+    let edit = &e["edit"];
+    let file = dir.join(edit["file"].as_str().unwrap());
+    if edit["delete"].as_bool() == Some(true) {
+        std::fs::remove_file(&file).unwrap();
+    } else {
+        let old = std::fs::read_to_string(&file).unwrap();
+        let from = edit["replace"].as_str().unwrap();
+        assert!(
+            old.contains(from),
+            "{name}: `{from}` not found in {}",
+            file.display()
+        );
+        std::fs::write(&file, old.replacen(from, edit["with"].as_str().unwrap(), 1)).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args([
+            "course",
+            "check",
+            exercise,
+            "--json",
+            "--app-timeout",
+            "15",
+            "--dir",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = match serde_json::from_slice(&out.stdout) {
+        Ok(v) => v,
+        Err(err) => {
+            failures.push(format!(
+                "{name}: no JSON ({err}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+            return failures;
+        }
+    };
+    if out.status.code() != Some(1) {
+        failures.push(format!("{name}: exit {:?}, expected 1", out.status.code()));
+        return failures;
+    }
+    let checks = v["results"][0]["checks"].as_array().unwrap();
+    let Some(first) = checks.iter().find(|c| c["status"] == "failed") else {
+        failures.push(format!("{name}: nothing failed"));
+        return failures;
+    };
+    let p = &first["problems"][0];
+    let got = (
+        first["check"].as_str().unwrap_or(""),
+        p["line"].as_u64().unwrap_or(999),
+    );
+    let want = (e["check"].as_str().unwrap(), e["line"].as_u64().unwrap());
+    if got != want {
+        failures.push(format!(
+            "{name}: caught by {}:{} (want {}:{}) at {}: {}",
+            got.0, got.1, want.0, want.1, p["file"], p["hint"]["en"]
+        ));
+        return failures;
+    }
+    for lang in ["en", "pt-BR"] {
+        let needle = e["hint"][lang].as_str().unwrap();
+        let all = format!("{} {} {}", p["expected"][lang], p["found"][lang], p["hint"][lang]);
+        if !all.contains(needle) {
+            failures.push(format!("{name}: {lang} message lacks `{needle}`: {all}"));
+        }
+    }
+    if p["hint"]["en"] == p["hint"]["pt-BR"] {
+        failures.push(format!("{name}: hint is not translated"));
+    }
+    failures
 }
