@@ -7,6 +7,22 @@
 //! checks live in [`checks`]; every message is in Brazilian Portuguese and
 //! English ([`msg`]).
 
+/// Prints to stdout, ignoring a closed pipe (`course check … | head`).
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+/// [`out!`] with a newline.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
 pub mod checks;
 pub mod fsutil;
 pub mod grade;
@@ -162,7 +178,7 @@ fn list(course: &Path, dir: &Path, toolbox: &Toolbox, lang: Lang) -> Result<()> 
     let exercises = load_all(course)?;
     let opts = options(20);
     let l = msg::labels(lang);
-    println!("{}: {}", lang.pick("pasta", "folder"), dir.display());
+    outln!("{}: {}", lang.pick("pasta", "folder"), dir.display());
     for ex in &exercises {
         let ctx = checks::Ctx::new(dir, toolbox, &opts);
         let r = checks::run_exercise(ex, &ctx);
@@ -177,7 +193,7 @@ fn list(course: &Path, dir: &Path, toolbox: &Toolbox, lang: Lang) -> Result<()> 
                 format!("{} ({})", l.failed, first.unwrap_or_default().trim())
             }
         };
-        println!(
+        outln!(
             "{} {:<14} {:<48} {}",
             report::mark(r.status),
             ex.id,
@@ -190,15 +206,15 @@ fn list(course: &Path, dir: &Path, toolbox: &Toolbox, lang: Lang) -> Result<()> 
 
 fn show(course: &Path, id: &str, lang: Lang) -> Result<()> {
     let ex = load_exercise(course, id)?;
-    print!("{}", ex.statement(lang)?);
-    println!();
-    println!("{}:", lang.pick("Verificações", "Checks"));
+    out!("{}", ex.statement(lang)?);
+    outln!();
+    outln!("{}:", lang.pick("Verificações", "Checks"));
     for c in &ex.checks {
         let file = c.file.as_deref().unwrap_or("");
-        println!("  - {} ({file})", c.check);
+        outln!("  - {} ({file})", c.check);
     }
-    println!();
-    println!(
+    outln!();
+    outln!(
         "{}: cargo xtask course init {id} <{}>   ·   cargo xtask course check {id} --dir <{}>",
         lang.pick("Comandos", "Commands"),
         lang.pick("pasta", "folder"),
@@ -231,9 +247,9 @@ fn init(course: &Path, id: &str, dir: &Path, solution: bool, lang: Lang) -> Resu
             std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
         std::fs::copy(src.join(f), &target).with_context(|| format!("writing {}", target.display()))?;
-        println!("  + {}", target.display());
+        outln!("  + {}", target.display());
     }
-    println!(
+    outln!(
         "{}",
         lang.pick(
             &format!("Pronto. Leia o enunciado com `cargo xtask course show {id}` e confira com `cargo xtask course check {id} --dir {}`.", dir.display()),
@@ -310,7 +326,7 @@ fn check(course: &Path, args: CheckArgs, toolbox: &Toolbox, lang: Lang) -> Resul
             results: results.clone(),
             prerequisites: prerequisites.clone(),
         };
-        println!("{}", serde_json::to_string_pretty(&rep)?);
+        outln!("{}", serde_json::to_string_pretty(&rep)?);
     } else {
         for r in &results {
             let title = exercises.iter().find(|e| e.id == r.exercise).map_or_else(
@@ -320,7 +336,7 @@ fn check(course: &Path, args: CheckArgs, toolbox: &Toolbox, lang: Lang) -> Resul
                 },
                 |e| e.title(lang).to_string(),
             );
-            print!("{}", report::exercise_text(r, &title, lang));
+            out!("{}", report::exercise_text(r, &title, lang));
         }
     }
     let single = args.id.is_some();
@@ -383,7 +399,7 @@ fn grade_cmd(course: &Path, args: GradeArgs, toolbox: &Toolbox, lang: Lang) -> R
         app_timeout: Duration::from_secs(args.app_timeout.max(1)),
     };
     let matrix = grade::grade(&args.class_dir, &exercises, toolbox, &opts)?;
-    print!("{}", report::matrix_text(&matrix, lang));
+    out!("{}", report::matrix_text(&matrix, lang));
     let title = match lang {
         Lang::PtBr => format!("Correção da turma {}", args.class_dir.display()),
         Lang::En => format!("Grades for class {}", args.class_dir.display()),
@@ -400,7 +416,7 @@ fn grade_cmd(course: &Path, args: GradeArgs, toolbox: &Toolbox, lang: Lang) -> R
             (None, None) => PathBuf::from(default),
         };
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-        println!("{}: {}", lang.pick("relatório", "report"), path.display());
+        outln!("{}: {}", lang.pick("relatório", "report"), path.display());
     }
     Ok(())
 }
