@@ -72,6 +72,60 @@ pub fn parse_documents(text: &str, max: Option<usize>) -> Result<Vec<Value>, Yam
     Ok(docs)
 }
 
+/// The first duplicate mapping key of the first document (go-yaml v2
+/// strict mode's `key "x" already set in map`): its 1-based line and text.
+pub fn first_duplicate_key(text: &str) -> Option<(usize, String)> {
+    let mut stack: Vec<Option<(std::collections::HashSet<String>, bool)>> = Vec::new();
+    let mut docs = 0;
+    for ev in Parser::new_from_str(text) {
+        let (ev, span) = ev.ok()?;
+        let mut key_event: Option<String> = None;
+        match ev {
+            Event::DocumentStart(_) => {
+                docs += 1;
+                if docs > 1 {
+                    return None;
+                }
+            }
+            Event::MappingStart(..) => {
+                // A mapping can itself be a key or a value: account for it
+                // in the parent first.
+                if let Some(Some((_, expecting_key))) = stack.last_mut() {
+                    *expecting_key = !*expecting_key;
+                }
+                stack.push(Some((std::collections::HashSet::new(), true)));
+                continue;
+            }
+            Event::SequenceStart(..) => {
+                if let Some(Some((_, expecting_key))) = stack.last_mut() {
+                    *expecting_key = !*expecting_key;
+                }
+                stack.push(None);
+                continue;
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+                continue;
+            }
+            Event::Scalar(v, style, _, _) => {
+                key_event = Some(match style {
+                    ScalarStyle::Plain => key_string(&resolve_plain(&v)).unwrap_or_default(),
+                    _ => v.to_string(),
+                });
+            }
+            Event::Alias(_) => key_event = Some(String::new()),
+            _ => continue,
+        }
+        if let (Some(k), Some(Some((keys, expecting_key)))) = (key_event, stack.last_mut()) {
+            if *expecting_key && k != "<<" && !keys.insert(k.clone()) {
+                return Some((span.start.line(), k));
+            }
+            *expecting_key = !*expecting_key;
+        }
+    }
+    None
+}
+
 enum Frame {
     Seq(Vec<Value>, usize),
     Map(Map<String, Value>, Option<(String, bool)>, usize),
@@ -450,6 +504,19 @@ mod tests {
         assert_eq!(number_to_go_string(v["k"].as_number().unwrap()), "1000");
         assert_eq!(number_to_go_string(v["l"].as_number().unwrap()), "0.5");
         assert_eq!(v["m"], json!(true));
+    }
+
+    #[test]
+    fn finds_duplicate_keys() {
+        assert_eq!(
+            first_duplicate_key("a: 1\nb:\n  c: 1\n  c: 2\nd: [1, 1]\n"),
+            Some((4, "c".to_string()))
+        );
+        assert_eq!(first_duplicate_key("a: {x: 1}\nb: {x: 1}\n"), None);
+        assert_eq!(
+            first_duplicate_key("version: 0.0.0\nversion: 0.0.1\n"),
+            Some((2, "version".to_string()))
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod funcs;
 pub mod gofmt;
 pub mod ignore;
+pub mod lint;
 pub mod load;
 pub mod metadata;
 pub mod package;
