@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Re-records the `chart package` golden archives from real Helm.
+# Re-records the `chart package` golden archives and the `chart lint`
+# expected outputs from real Helm.
 #
 # For every chart under xtask/tests/pkglint/charts/ (except the ones whose
 # name starts with "bad-", which Helm refuses by design), runs
@@ -30,3 +31,33 @@ for chart in "$root"/xtask/tests/pkglint/charts/*/; do
   echo "recorded $name"
 done
 echo "$version" > "$out/HELM_VERSION"
+
+# Lint: `helm lint` and `helm lint --strict` on every chart under
+# xtask/tests/pkglint/lint/, run from the repository root with the chart's
+# relative path; exit code, stdout and stderr are recorded, with the absolute
+# repository path (which Helm prints for dependency findings) as $ROOT.
+lout="$root/xtask/tests/pkglint/golden/lint"
+mkdir -p "$lout"
+rm -f "$lout"/*.txt
+cd "$root"
+for chart in xtask/tests/pkglint/lint/*/; do
+  chart="${chart%/}"
+  name="$(basename "$chart")"
+  for mode in normal strict; do
+    flags=()
+    [[ "$mode" == strict ]] && flags=(--strict)
+    set +e
+    "$helm" lint "$chart" "${flags[@]}" >"$lout/.stdout" 2>"$lout/.stderr"
+    code=$?
+    set -e
+    {
+      echo "exit: $code"
+      echo "--- stdout"
+      sed "s|$root|\$ROOT|g" "$lout/.stdout"
+      echo "--- stderr"
+      sed "s|$root|\$ROOT|g" "$lout/.stderr"
+    } >"$lout/$name.$mode.txt"
+  done
+  echo "recorded lint $name"
+done
+rm -f "$lout/.stdout" "$lout/.stderr"
