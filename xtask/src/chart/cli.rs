@@ -16,6 +16,9 @@ pub enum ChartCommand {
     Package(crate::chart::package::PackageArgs),
     /// Render chart templates locally, byte-identical to `helm template` (Helm v4.3.1).
     Template(Box<TemplateArgs>),
+    /// Lint charts with Helm's rules and messages (`helm lint`), plus extra
+    /// rules Helm lacks (`--list-rules`; `--no-extra` for Helm's output only).
+    Lint(Box<crate::chart::lint::LintArgs>),
     /// Re-record the template conformance cases from the real Helm binaries.
     RecordConformance(RecordArgs),
 }
@@ -25,6 +28,7 @@ pub fn run(cmd: ChartCommand) -> anyhow::Result<()> {
     match cmd {
         ChartCommand::Package(args) => crate::chart::package::run(args),
         ChartCommand::Template(args) => run_template(*args),
+        ChartCommand::Lint(args) => crate::chart::lint::run(*args),
         ChartCommand::RecordConformance(args) => run_record(args),
     }
 }

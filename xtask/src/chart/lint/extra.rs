@@ -234,14 +234,9 @@ fn schema(out: &mut Out, d: &Doc, kube: &str) {
 
 /// Pod specs of a document: (spec, long-running?, JSON pointer base).
 fn pod_specs(d: &Doc) -> Vec<(&Value, bool, String)> {
-    let is_hook = d
-        .value
-        .pointer("/metadata/annotations/helm.sh~1hook")
-        .is_some();
+    let is_hook = d.value.pointer("/metadata/annotations/helm.sh~1hook").is_some();
     let ptr = match d.kind() {
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => {
-            Some(("/spec/template/spec", true))
-        }
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => Some(("/spec/template/spec", true)),
         "Job" => Some(("/spec/template/spec", false)),
         "CronJob" => Some(("/spec/jobTemplate/spec/template/spec", false)),
         "Pod" => Some(("/spec", !is_hook)),
@@ -317,7 +312,11 @@ fn pod_security(out: &mut Out, d: &Doc, pod: &Value, _base: &str) {
             POD_SECURITY,
             d,
             line,
-            format!("{} {:?}: securityContext.runAsUser: 0 runs as root", d.kind(), d.name()),
+            format!(
+                "{} {:?}: securityContext.runAsUser: 0 runs as root",
+                d.kind(),
+                d.name()
+            ),
         );
     }
     for (c, label) in containers(pod) {
@@ -362,7 +361,10 @@ fn pod_security(out: &mut Out, d: &Doc, pod: &Value, _base: &str) {
             problems.push("seccompProfile.type is not RuntimeDefault or Localhost".to_string());
         }
         if let Some(Value::Array(ports)) = c.get("ports") {
-            if ports.iter().any(|p| p.get("hostPort").is_some_and(|h| h.as_f64() != Some(0.0))) {
+            if ports
+                .iter()
+                .any(|p| p.get("hostPort").is_some_and(|h| h.as_f64() != Some(0.0)))
+            {
                 problems.push("hostPort is set".to_string());
             }
         }
@@ -456,8 +458,18 @@ fn image_tags(out: &mut Out, d: &Doc, pod: &Value) {
 }
 
 const SECRET_WORDS: &[&str] = &[
-    "password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "api-key",
-    "privatekey", "private_key", "private-key", "credential",
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "api-key",
+    "privatekey",
+    "private_key",
+    "private-key",
+    "credential",
 ];
 
 fn looks_secret_key(key: &str) -> bool {
@@ -562,9 +574,9 @@ fn service_selectors(out: &mut Out, docs: &[Doc]) {
             continue;
         }
         let ns = namespace_of(d);
-        let matched = pods.iter().any(|(pns, labels)| {
-            *pns == ns && sel.iter().all(|(k, v)| labels.get(k) == Some(v))
-        });
+        let matched = pods
+            .iter()
+            .any(|(pns, labels)| *pns == ns && sel.iter().all(|(k, v)| labels.get(k) == Some(v)));
         if !matched {
             let sel_text: Vec<String> = sel.iter().map(|(k, v)| format!("{k}={v}")).collect();
             out.push(
@@ -660,7 +672,10 @@ fn route_backends(out: &mut Out, docs: &[Doc]) {
                 }
                 for b in backends {
                     let name = b.get("name").and_then(Value::as_str).unwrap_or("");
-                    let number = b.pointer("/port/number").and_then(Value::as_f64).map(|f| f as i64);
+                    let number = b
+                        .pointer("/port/number")
+                        .and_then(Value::as_f64)
+                        .map(|f| f as i64);
                     let pname = b.pointer("/port/name").and_then(Value::as_str);
                     if let Some(problem) = check(&ns, name, number, pname) {
                         out.push(
@@ -764,13 +779,26 @@ mod tests {
             .replace("image: repo/web:1.0.0", "image: repo/web:latest")
             .replace("        readinessProbe: {httpGet: {path: /, port: 80}}\n", "")
             .replace("runAsNonRoot: true", "runAsNonRoot: false")
-            .replace("  selector: {app: web}\n  ports", "  selector: {app: api}\n  ports")
+            .replace(
+                "  selector: {app: web}\n  ports",
+                "  selector: {app: api}\n  ports",
+            )
             .replace("port: {name: http}", "port: {number: 8080}")
-            .replace("    - name: web\n      port: 80", "    - name: nope\n      port: 80")
+            .replace(
+                "    - name: web\n      port: 80",
+                "    - name: nope\n      port: 80",
+            )
             .replace("LOG_LEVEL: info", "DB_URL: postgres://u:hunter2@db/x");
         let m = run_on(&bad);
         let ids: Vec<&str> = m.iter().map(|m| m.rule.as_deref().unwrap()).collect();
-        for id in [IMAGE_TAG, PROBES_MEMORY, POD_SECURITY, SERVICE_SELECTOR, ROUTE_BACKEND, CONFIGMAP_SECRET] {
+        for id in [
+            IMAGE_TAG,
+            PROBES_MEMORY,
+            POD_SECURITY,
+            SERVICE_SELECTOR,
+            ROUTE_BACKEND,
+            CONFIGMAP_SECRET,
+        ] {
             assert!(ids.contains(&id), "{id} missing in {m:#?}");
         }
         let img = m.iter().find(|m| m.rule.as_deref() == Some(IMAGE_TAG)).unwrap();

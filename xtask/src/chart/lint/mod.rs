@@ -161,11 +161,7 @@ pub fn lint_path(path: &str, opts: &Options, engines: &rules::Engines) -> ChartR
     }
 }
 
-fn lint_dir_checked(
-    dir: &Path,
-    opts: &Options,
-    engines: &rules::Engines,
-) -> Result<Vec<Message>, String> {
+fn lint_dir_checked(dir: &Path, opts: &Options, engines: &rules::Engines) -> Result<Vec<Message>, String> {
     let chart_yaml = dir.join("Chart.yaml");
     if let Err(e) = std::fs::metadata(&chart_yaml) {
         return Err(format!(
@@ -194,13 +190,8 @@ impl Drop for TempDir {
 /// `<tmp>/<file name up to the last '-'>`. We do the same with the safe
 /// archive reader; every name was validated by it, and files are only ever
 /// created under the fresh temporary directory.
-fn lint_archive(
-    path: &str,
-    opts: &Options,
-    engines: &rules::Engines,
-) -> Result<Vec<Message>, String> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| format!("unable to open tarball: open {path}: {e}"))?;
+fn lint_archive(path: &str, opts: &Options, engines: &rules::Engines) -> Result<Vec<Message>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("unable to open tarball: open {path}: {e}"))?;
     let files = crate::chart::archive::load_archive_files(std::io::BufReader::new(file))
         .map_err(|e| format!("unable to extract tarball: {e}"))?;
     let base = Path::new(path)
@@ -208,9 +199,7 @@ fn lint_archive(
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let Some(hyphen) = base.rfind('-').filter(|&i| i > 0) else {
-        return Err(format!(
-            "unable to parse chart archive {base:?}, missing '-'"
-        ));
+        return Err(format!("unable to parse chart archive {base:?}, missing '-'"));
     };
     let tmp = std::env::temp_dir().join(format!(
         "asky-lint-{}-{}",
@@ -228,8 +217,7 @@ fn lint_archive(
             return Err(format!("unable to extract tarball: illegal name {:?}", f.name));
         }
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("unable to extract tarball: {e}"))?;
+            std::fs::create_dir_all(parent).map_err(|e| format!("unable to extract tarball: {e}"))?;
         }
         std::fs::write(&target, &f.data).map_err(|e| format!("unable to extract tarball: {e}"))?;
     }
@@ -245,8 +233,7 @@ pub fn format_text(results: &[ChartResult], quiet: bool) -> (String, Option<Stri
     let mut failed = 0;
     let mut errors_or_warnings = 0;
     for r in results {
-        let has_warn_or_err = r.error.is_some()
-            || r.messages.iter().any(|m| m.severity >= Severity::Warning);
+        let has_warn_or_err = r.error.is_some() || r.messages.iter().any(|m| m.severity >= Severity::Warning);
         if has_warn_or_err {
             errors_or_warnings += 1;
         }
@@ -267,11 +254,7 @@ pub fn format_text(results: &[ChartResult], quiet: bool) -> (String, Option<Stri
         }
         out.push('\n');
     }
-    let summary = format!(
-        "{} chart(s) linted, {} chart(s) failed",
-        results.len(),
-        failed
-    );
+    let summary = format!("{} chart(s) linted, {} chart(s) failed", results.len(), failed);
     if failed > 0 {
         return (out, Some(summary));
     }
@@ -357,10 +340,9 @@ pub fn run(args: LintArgs) -> anyhow::Result<()> {
     }
     for id in &args.disable {
         if !extra::RULES.iter().any(|r| r.id == id) {
-            return Err(Failure::bad_input(format!(
-                "--disable {id}: unknown rule (see --list-rules)"
-            ))
-            .into());
+            return Err(
+                Failure::bad_input(format!("--disable {id}: unknown rule (see --list-rules)")).into(),
+            );
         }
     }
     let value_opts = crate::chart::values::Options {
@@ -446,5 +428,9 @@ fn render_lint(
         lint: true,
         ..Default::default()
     };
-    crate::chart::render::render_files(chart, values.clone(), &ro).map_err(|e| e.message)
+    let (chart, values) = (chart.clone(), values.clone());
+    crate::chart::cli::render_on_big_stack(move || {
+        crate::chart::render::render_files(&chart, values, &ro).map_err(|e| e.message)
+    })
 }
+

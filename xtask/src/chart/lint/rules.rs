@@ -13,11 +13,16 @@ use crate::chart::metadata::{parse_semver, parse_semver_strict, Metadata};
 /// Rendered files (`<chart>/templates/x.yaml` → text) or Helm's error text.
 pub type RenderResult = Result<BTreeMap<String, String>, String>;
 
+/// Renders a chart in lint mode.
+pub type RenderFn = fn(&Chart, &Map<String, Value>, &Options) -> RenderResult;
+/// Validates values against a `values.schema.json` (Helm's error text).
+pub type SchemaFn = fn(&Map<String, Value>, &[u8]) -> Result<(), String>;
+
 /// The engines the template and values rules need: the renderer (lint mode)
 /// and values-schema validation.
 pub struct Engines {
-    pub render: fn(&Chart, &Map<String, Value>, &Options) -> RenderResult,
-    pub validate_schema: fn(&Map<String, Value>, &[u8]) -> Result<(), String>,
+    pub render: RenderFn,
+    pub validate_schema: SchemaFn,
 }
 
 struct Linter {
@@ -42,9 +47,7 @@ impl Linter {
 /// extra rules on the rendered manifests.
 pub fn run_all(dir: &Path, opts: &Options, engines: &Engines) -> Vec<Message> {
     let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let mut l = Linter {
-        messages: Vec::new(),
-    };
+    let mut l = Linter { messages: Vec::new() };
     chartfile(&mut l, &abs);
     values(&mut l, &abs, opts, engines);
     let rendered = templates(&mut l, &abs, opts, engines);
@@ -52,8 +55,7 @@ pub fn run_all(dir: &Path, opts: &Options, engines: &Engines) -> Vec<Message> {
     crds(&mut l, &abs);
     if opts.extra.enabled {
         if let Some((chart, files)) = rendered {
-            l.messages
-                .extend(extra::run(&chart, &files, opts));
+            l.messages.extend(extra::run(&chart, &files, opts));
         }
     }
     l.messages
@@ -183,13 +185,34 @@ fn chartfile(l: &mut Linter, dir: &Path) {
 }
 
 const METADATA_FIELDS: &[&str] = &[
-    "name", "home", "sources", "version", "description", "keywords", "maintainers", "icon",
-    "apiVersion", "condition", "tags", "appVersion", "deprecated", "annotations", "kubeVersion",
-    "dependencies", "type",
+    "name",
+    "home",
+    "sources",
+    "version",
+    "description",
+    "keywords",
+    "maintainers",
+    "icon",
+    "apiVersion",
+    "condition",
+    "tags",
+    "appVersion",
+    "deprecated",
+    "annotations",
+    "kubeVersion",
+    "dependencies",
+    "type",
 ];
 const MAINTAINER_FIELDS: &[&str] = &["name", "email", "url"];
 const DEPENDENCY_FIELDS: &[&str] = &[
-    "name", "version", "repository", "condition", "tags", "enabled", "import-values", "alias",
+    "name",
+    "version",
+    "repository",
+    "condition",
+    "tags",
+    "enabled",
+    "import-values",
+    "alias",
 ];
 
 /// `sigs.k8s.io/yaml.UnmarshalStrict` into `Metadata`: duplicate keys and
@@ -216,7 +239,10 @@ fn strict_check(data: &[u8]) -> Result<(), String> {
         if let Some(k) = unknown(m, METADATA_FIELDS) {
             return err(k);
         }
-        for (list, known) in [("maintainers", MAINTAINER_FIELDS), ("dependencies", DEPENDENCY_FIELDS)] {
+        for (list, known) in [
+            ("maintainers", MAINTAINER_FIELDS),
+            ("dependencies", DEPENDENCY_FIELDS),
+        ] {
             if let Some(Value::Array(items)) = m.get(list) {
                 for item in items {
                     if let Value::Object(o) = item {
@@ -331,9 +357,9 @@ pub fn is_email(s: &str) -> bool {
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
-        && local.chars().all(|c| {
-            c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c) || (c as u32) >= 0xA0
-        });
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c) || (c as u32) >= 0xA0);
     let domain = domain.strip_suffix('.').unwrap_or(domain);
     let labels: Vec<&str> = domain.split('.').collect();
     let domain_ok = labels.len() >= 2
@@ -341,7 +367,8 @@ pub fn is_email(s: &str) -> bool {
             !l.is_empty()
                 && !l.starts_with('-')
                 && !l.ends_with('-')
-                && l.chars().all(|c| c.is_alphanumeric() || c == '-' || (c as u32) >= 0xA0)
+                && l.chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || (c as u32) >= 0xA0)
         });
     local_ok && domain_ok
 }
@@ -547,9 +574,7 @@ pub fn go_quote(s: &str) -> String {
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
             '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
             c => out.push(c),
         }
     }
@@ -738,15 +763,12 @@ fn validate_list_annotations(obj: &K8sObject) -> Result<(), String> {
     }
     if let Some(Value::Array(items)) = obj.value.get("items") {
         for i in items {
-            if i
-                .get("metadata")
+            if i.get("metadata")
                 .and_then(|m| m.get("annotations"))
                 .and_then(|a| a.get("helm.sh/resource-policy"))
                 .is_some()
             {
-                return Err(
-                    "annotation 'helm.sh/resource-policy' within List objects are ignored".into(),
-                );
+                return Err("annotation 'helm.sh/resource-policy' within List objects are ignored".into());
             }
         }
     }
@@ -771,63 +793,285 @@ pub fn parse_kube_version(v: &str) -> Option<(u32, u32)> {
 /// prerelease-lifecycle data, as `helm lint` reports them (recorded from
 /// helm v4.3.1 itself). Removed 0 = no removal announced.
 pub const DEPRECATIONS: &[(&str, &str, u32, u32, &str)] = &[
-    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration", 16, 22, "admissionregistration.k8s.io/v1 MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration", 16, 22, "admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "ValidatingAdmissionPolicy", 31, 34, ""),
-    ("admissionregistration.k8s.io/v1beta1", "ValidatingAdmissionPolicyBinding", 31, 34, ""),
-    ("admissionregistration.k8s.io/v1beta1", "MutatingAdmissionPolicy", 37, 40, "admissionregistration.k8s.io/v1 MutatingAdmissionPolicy"),
-    ("admissionregistration.k8s.io/v1beta1", "MutatingAdmissionPolicyBinding", 37, 40, "admissionregistration.k8s.io/v1 MutatingAdmissionPolicyBinding"),
-    ("admissionregistration.k8s.io/v1alpha1", "ValidatingAdmissionPolicy", 29, 32, ""),
-    ("admissionregistration.k8s.io/v1alpha1", "ValidatingAdmissionPolicyBinding", 29, 32, ""),
-    ("admissionregistration.k8s.io/v1alpha1", "MutatingAdmissionPolicy", 35, 38, ""),
-    ("admissionregistration.k8s.io/v1alpha1", "MutatingAdmissionPolicyBinding", 35, 38, ""),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "MutatingWebhookConfiguration",
+        16,
+        22,
+        "admissionregistration.k8s.io/v1 MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "ValidatingWebhookConfiguration",
+        16,
+        22,
+        "admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "ValidatingAdmissionPolicy",
+        31,
+        34,
+        "",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "ValidatingAdmissionPolicyBinding",
+        31,
+        34,
+        "",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "MutatingAdmissionPolicy",
+        37,
+        40,
+        "admissionregistration.k8s.io/v1 MutatingAdmissionPolicy",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "MutatingAdmissionPolicyBinding",
+        37,
+        40,
+        "admissionregistration.k8s.io/v1 MutatingAdmissionPolicyBinding",
+    ),
+    (
+        "admissionregistration.k8s.io/v1alpha1",
+        "ValidatingAdmissionPolicy",
+        29,
+        32,
+        "",
+    ),
+    (
+        "admissionregistration.k8s.io/v1alpha1",
+        "ValidatingAdmissionPolicyBinding",
+        29,
+        32,
+        "",
+    ),
+    (
+        "admissionregistration.k8s.io/v1alpha1",
+        "MutatingAdmissionPolicy",
+        35,
+        38,
+        "",
+    ),
+    (
+        "admissionregistration.k8s.io/v1alpha1",
+        "MutatingAdmissionPolicyBinding",
+        35,
+        38,
+        "",
+    ),
     ("apps/v1beta1", "Deployment", 8, 16, "apps/v1 Deployment"),
     ("apps/v1beta1", "StatefulSet", 8, 16, "apps/v1 StatefulSet"),
-    ("apps/v1beta1", "ControllerRevision", 8, 16, "apps/v1 ControllerRevision"),
+    (
+        "apps/v1beta1",
+        "ControllerRevision",
+        8,
+        16,
+        "apps/v1 ControllerRevision",
+    ),
     ("apps/v1beta2", "Deployment", 9, 16, "apps/v1 Deployment"),
     ("apps/v1beta2", "StatefulSet", 9, 16, "apps/v1 StatefulSet"),
     ("apps/v1beta2", "DaemonSet", 9, 16, "apps/v1 DaemonSet"),
     ("apps/v1beta2", "ReplicaSet", 9, 16, "apps/v1 ReplicaSet"),
-    ("apps/v1beta2", "ControllerRevision", 9, 16, "apps/v1 ControllerRevision"),
-    ("authentication.k8s.io/v1beta1", "TokenReview", 19, 22, "authentication.k8s.io/v1 TokenReview"),
+    (
+        "apps/v1beta2",
+        "ControllerRevision",
+        9,
+        16,
+        "apps/v1 ControllerRevision",
+    ),
+    (
+        "authentication.k8s.io/v1beta1",
+        "TokenReview",
+        19,
+        22,
+        "authentication.k8s.io/v1 TokenReview",
+    ),
     ("authentication.k8s.io/v1beta1", "SelfSubjectReview", 30, 33, ""),
     ("authentication.k8s.io/v1alpha1", "SelfSubjectReview", 29, 32, ""),
-    ("authorization.k8s.io/v1beta1", "SubjectAccessReview", 19, 22, "authorization.k8s.io/v1 SubjectAccessReview"),
-    ("authorization.k8s.io/v1beta1", "SelfSubjectAccessReview", 19, 22, "authorization.k8s.io/v1 SelfSubjectAccessReview"),
-    ("authorization.k8s.io/v1beta1", "LocalSubjectAccessReview", 19, 22, "authorization.k8s.io/v1 LocalSubjectAccessReview"),
-    ("authorization.k8s.io/v1beta1", "SelfSubjectRulesReview", 19, 22, "authorization.k8s.io/v1 SelfSubjectRulesReview"),
+    (
+        "authorization.k8s.io/v1beta1",
+        "SubjectAccessReview",
+        19,
+        22,
+        "authorization.k8s.io/v1 SubjectAccessReview",
+    ),
+    (
+        "authorization.k8s.io/v1beta1",
+        "SelfSubjectAccessReview",
+        19,
+        22,
+        "authorization.k8s.io/v1 SelfSubjectAccessReview",
+    ),
+    (
+        "authorization.k8s.io/v1beta1",
+        "LocalSubjectAccessReview",
+        19,
+        22,
+        "authorization.k8s.io/v1 LocalSubjectAccessReview",
+    ),
+    (
+        "authorization.k8s.io/v1beta1",
+        "SelfSubjectRulesReview",
+        19,
+        22,
+        "authorization.k8s.io/v1 SelfSubjectRulesReview",
+    ),
     ("batch/v1beta1", "CronJob", 21, 25, "batch/v1 CronJob"),
-    ("certificates.k8s.io/v1beta1", "CertificateSigningRequest", 19, 22, "certificates.k8s.io/v1 CertificateSigningRequest"),
-    ("certificates.k8s.io/v1beta1", "ClusterTrustBundle", 37, 40, "certificates.k8s.io/v1 ClusterTrustBundle"),
-    ("certificates.k8s.io/v1beta1", "PodCertificateRequest", 37, 40, "certificates.k8s.io/v1 PodCertificateRequest"),
+    (
+        "certificates.k8s.io/v1beta1",
+        "CertificateSigningRequest",
+        19,
+        22,
+        "certificates.k8s.io/v1 CertificateSigningRequest",
+    ),
+    (
+        "certificates.k8s.io/v1beta1",
+        "ClusterTrustBundle",
+        37,
+        40,
+        "certificates.k8s.io/v1 ClusterTrustBundle",
+    ),
+    (
+        "certificates.k8s.io/v1beta1",
+        "PodCertificateRequest",
+        37,
+        40,
+        "certificates.k8s.io/v1 PodCertificateRequest",
+    ),
     ("certificates.k8s.io/v1alpha1", "ClusterTrustBundle", 34, 37, ""),
-    ("coordination.k8s.io/v1beta1", "Lease", 19, 22, "coordination.k8s.io/v1 Lease"),
+    (
+        "coordination.k8s.io/v1beta1",
+        "Lease",
+        19,
+        22,
+        "coordination.k8s.io/v1 Lease",
+    ),
     ("coordination.k8s.io/v1beta1", "LeaseCandidate", 36, 39, ""),
     ("coordination.k8s.io/v1alpha2", "LeaseCandidate", 35, 38, ""),
-    ("discovery.k8s.io/v1beta1", "EndpointSlice", 21, 25, "discovery.k8s.io/v1 EndpointSlice"),
+    (
+        "discovery.k8s.io/v1beta1",
+        "EndpointSlice",
+        21,
+        25,
+        "discovery.k8s.io/v1 EndpointSlice",
+    ),
     ("events.k8s.io/v1beta1", "Event", 22, 25, ""),
-    ("extensions/v1beta1", "Ingress", 14, 22, "networking.k8s.io/v1 Ingress"),
+    (
+        "extensions/v1beta1",
+        "Ingress",
+        14,
+        22,
+        "networking.k8s.io/v1 Ingress",
+    ),
     ("extensions/v1beta1", "DaemonSet", 8, 16, "apps/v1 DaemonSet"),
     ("extensions/v1beta1", "Deployment", 8, 16, "apps/v1 Deployment"),
     ("extensions/v1beta1", "ReplicaSet", 8, 16, "apps/v1 ReplicaSet"),
-    ("extensions/v1beta1", "NetworkPolicy", 9, 16, "networking.k8s.io/v1 NetworkPolicy"),
-    ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema", 23, 26, "flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema"),
-    ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration", 23, 26, "flowcontrol.apiserver.k8s.io/v1beta3 PriorityLevelConfiguration"),
-    ("flowcontrol.apiserver.k8s.io/v1beta2", "FlowSchema", 26, 29, "flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema"),
-    ("flowcontrol.apiserver.k8s.io/v1beta2", "PriorityLevelConfiguration", 26, 29, "flowcontrol.apiserver.k8s.io/v1beta3 PriorityLevelConfiguration"),
-    ("flowcontrol.apiserver.k8s.io/v1beta3", "FlowSchema", 29, 32, "flowcontrol.apiserver.k8s.io/v1 FlowSchema"),
-    ("flowcontrol.apiserver.k8s.io/v1beta3", "PriorityLevelConfiguration", 29, 32, "flowcontrol.apiserver.k8s.io/v1 PriorityLevelConfiguration"),
-    ("networking.k8s.io/v1beta1", "Ingress", 19, 22, "networking.k8s.io/v1 Ingress"),
-    ("networking.k8s.io/v1beta1", "IngressClass", 19, 22, "networking.k8s.io/v1 IngressClassList"),
+    (
+        "extensions/v1beta1",
+        "NetworkPolicy",
+        9,
+        16,
+        "networking.k8s.io/v1 NetworkPolicy",
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta1",
+        "FlowSchema",
+        23,
+        26,
+        "flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema",
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta1",
+        "PriorityLevelConfiguration",
+        23,
+        26,
+        "flowcontrol.apiserver.k8s.io/v1beta3 PriorityLevelConfiguration",
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta2",
+        "FlowSchema",
+        26,
+        29,
+        "flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema",
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta2",
+        "PriorityLevelConfiguration",
+        26,
+        29,
+        "flowcontrol.apiserver.k8s.io/v1beta3 PriorityLevelConfiguration",
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta3",
+        "FlowSchema",
+        29,
+        32,
+        "flowcontrol.apiserver.k8s.io/v1 FlowSchema",
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta3",
+        "PriorityLevelConfiguration",
+        29,
+        32,
+        "flowcontrol.apiserver.k8s.io/v1 PriorityLevelConfiguration",
+    ),
+    (
+        "networking.k8s.io/v1beta1",
+        "Ingress",
+        19,
+        22,
+        "networking.k8s.io/v1 Ingress",
+    ),
+    (
+        "networking.k8s.io/v1beta1",
+        "IngressClass",
+        19,
+        22,
+        "networking.k8s.io/v1 IngressClassList",
+    ),
     ("networking.k8s.io/v1beta1", "IPAddress", 34, 37, ""),
     ("networking.k8s.io/v1beta1", "ServiceCIDR", 34, 37, ""),
     ("node.k8s.io/v1beta1", "RuntimeClass", 22, 25, ""),
-    ("policy/v1beta1", "PodDisruptionBudget", 21, 25, "policy/v1 PodDisruptionBudget"),
+    (
+        "policy/v1beta1",
+        "PodDisruptionBudget",
+        21,
+        25,
+        "policy/v1 PodDisruptionBudget",
+    ),
     ("policy/v1beta1", "Eviction", 22, 25, ""),
-    ("rbac.authorization.k8s.io/v1beta1", "Role", 17, 22, "rbac.authorization.k8s.io/v1 Role"),
-    ("rbac.authorization.k8s.io/v1beta1", "ClusterRole", 17, 22, "rbac.authorization.k8s.io/v1 ClusterRole"),
-    ("rbac.authorization.k8s.io/v1beta1", "RoleBinding", 17, 22, "rbac.authorization.k8s.io/v1 RoleBinding"),
-    ("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding", 17, 22, "rbac.authorization.k8s.io/v1 ClusterRoleBinding"),
+    (
+        "rbac.authorization.k8s.io/v1beta1",
+        "Role",
+        17,
+        22,
+        "rbac.authorization.k8s.io/v1 Role",
+    ),
+    (
+        "rbac.authorization.k8s.io/v1beta1",
+        "ClusterRole",
+        17,
+        22,
+        "rbac.authorization.k8s.io/v1 ClusterRole",
+    ),
+    (
+        "rbac.authorization.k8s.io/v1beta1",
+        "RoleBinding",
+        17,
+        22,
+        "rbac.authorization.k8s.io/v1 RoleBinding",
+    ),
+    (
+        "rbac.authorization.k8s.io/v1beta1",
+        "ClusterRoleBinding",
+        17,
+        22,
+        "rbac.authorization.k8s.io/v1 ClusterRoleBinding",
+    ),
     ("resource.k8s.io/v1alpha3", "DeviceTaintRule", 36, 39, ""),
     ("resource.k8s.io/v1beta1", "DeviceClass", 35, 38, ""),
     ("resource.k8s.io/v1beta1", "ResourceClaim", 35, 38, ""),
@@ -837,16 +1081,76 @@ pub const DEPRECATIONS: &[(&str, &str, u32, u32, &str)] = &[
     ("resource.k8s.io/v1beta2", "ResourceClaim", 36, 39, ""),
     ("resource.k8s.io/v1beta2", "ResourceClaimTemplate", 36, 39, ""),
     ("resource.k8s.io/v1beta2", "ResourceSlice", 36, 39, ""),
-    ("scheduling.k8s.io/v1beta1", "PriorityClass", 14, 22, "scheduling.k8s.io/v1 PriorityClass"),
-    ("storage.k8s.io/v1beta1", "StorageClass", 19, 22, "storage.k8s.io/v1 StorageClass"),
-    ("storage.k8s.io/v1beta1", "VolumeAttachment", 19, 22, "storage.k8s.io/v1 VolumeAttachment"),
-    ("storage.k8s.io/v1beta1", "CSIDriver", 19, 22, "storage.k8s.io/v1 CSIDriver"),
-    ("storage.k8s.io/v1beta1", "CSINode", 17, 22, "storage.k8s.io/v1 CSINode"),
-    ("storage.k8s.io/v1beta1", "CSIStorageCapacity", 24, 27, "storage.k8s.io/v1 CSIStorageCapacity"),
-    ("storage.k8s.io/v1beta1", "VolumeAttributesClass", 34, 37, "storage.k8s.io/v1 VolumeAttributesClass"),
-    ("storage.k8s.io/v1alpha1", "VolumeAttachment", 21, 24, "storage.k8s.io/v1 VolumeAttachment"),
-    ("storage.k8s.io/v1alpha1", "CSIStorageCapacity", 21, 24, "storage.k8s.io/v1beta1 CSIStorageCapacity"),
-    ("storage.k8s.io/v1alpha1", "VolumeAttributesClass", 32, 35, "storage.k8s.io/v1 VolumeAttributesClass"),
+    (
+        "scheduling.k8s.io/v1beta1",
+        "PriorityClass",
+        14,
+        22,
+        "scheduling.k8s.io/v1 PriorityClass",
+    ),
+    (
+        "storage.k8s.io/v1beta1",
+        "StorageClass",
+        19,
+        22,
+        "storage.k8s.io/v1 StorageClass",
+    ),
+    (
+        "storage.k8s.io/v1beta1",
+        "VolumeAttachment",
+        19,
+        22,
+        "storage.k8s.io/v1 VolumeAttachment",
+    ),
+    (
+        "storage.k8s.io/v1beta1",
+        "CSIDriver",
+        19,
+        22,
+        "storage.k8s.io/v1 CSIDriver",
+    ),
+    (
+        "storage.k8s.io/v1beta1",
+        "CSINode",
+        17,
+        22,
+        "storage.k8s.io/v1 CSINode",
+    ),
+    (
+        "storage.k8s.io/v1beta1",
+        "CSIStorageCapacity",
+        24,
+        27,
+        "storage.k8s.io/v1 CSIStorageCapacity",
+    ),
+    (
+        "storage.k8s.io/v1beta1",
+        "VolumeAttributesClass",
+        34,
+        37,
+        "storage.k8s.io/v1 VolumeAttributesClass",
+    ),
+    (
+        "storage.k8s.io/v1alpha1",
+        "VolumeAttachment",
+        21,
+        24,
+        "storage.k8s.io/v1 VolumeAttachment",
+    ),
+    (
+        "storage.k8s.io/v1alpha1",
+        "CSIStorageCapacity",
+        21,
+        24,
+        "storage.k8s.io/v1beta1 CSIStorageCapacity",
+    ),
+    (
+        "storage.k8s.io/v1alpha1",
+        "VolumeAttributesClass",
+        32,
+        35,
+        "storage.k8s.io/v1 VolumeAttributesClass",
+    ),
     ("v1", "ComponentStatus", 19, 0, ""),
     ("v1", "Endpoints", 33, 0, "discovery.k8s.io/v1 EndpointSlice"),
 ];
@@ -888,7 +1192,11 @@ fn dependencies(l: &mut Linter, dir: &Path) {
     let c = match load::load_dir(dir) {
         Ok(c) => c,
         Err(e) => {
-            l.rule(Severity::Error, "", Err(format!("unable to load chart\n\t{}", e.0)));
+            l.rule(
+                Severity::Error,
+                "",
+                Err(format!("unable to load chart\n\t{}", e.0)),
+            );
             return;
         }
     };
@@ -999,7 +1307,11 @@ fn crds(l: &mut Linter, dir: &Path) {
         let docs = match crate::chart::yaml::split_documents(&text) {
             Ok(d) => d,
             Err(e) => {
-                l.rule(Severity::Error, &f.name, Err(format!("unable to parse YAML: {e}")));
+                l.rule(
+                    Severity::Error,
+                    &f.name,
+                    Err(format!("unable to parse YAML: {e}")),
+                );
                 continue;
             }
         };
@@ -1027,7 +1339,11 @@ fn crds(l: &mut Linter, dir: &Path) {
                     );
                 }
                 Err(e) => {
-                    l.rule(Severity::Error, &f.name, Err(format!("unable to parse YAML: {e}")));
+                    l.rule(
+                        Severity::Error,
+                        &f.name,
+                        Err(format!("unable to parse YAML: {e}")),
+                    );
                     break;
                 }
             }
