@@ -433,4 +433,3 @@ fn render_lint(
         crate::chart::render::render_files(&chart, values, &ro).map_err(|e| e.message)
     })
 }
-

@@ -473,6 +473,24 @@ fn templates(l: &mut Linter, dir: &Path, opts: &Options, engines: &Engines) -> O
             return None;
         }
     };
+    // Helm: ProcessDependencies and CoalesceValues failures end this rule
+    // silently; then values-schema validation of the whole chart tree.
+    let Ok(mut cv) = crate::chart::values::ChartValues::from_chart(&chart) else {
+        return None;
+    };
+    let Ok(coalesced) = crate::chart::values::render_values(&mut cv, opts.values.clone()) else {
+        return None;
+    };
+    if !opts.skip_schema_validation {
+        if let Err(block) = crate::chart::schema::validate(&cv, &coalesced) {
+            l.rule(
+                Severity::Error,
+                fpath,
+                Err(crate::chart::schema::schema_error(&block)),
+            );
+            return None;
+        }
+    }
     let rendered = match (engines.render)(&chart, &opts.values, opts) {
         Ok(r) => r,
         Err(e) => {
