@@ -162,3 +162,77 @@ pub fn parse_values(src: &str) -> Result<Map<String, Value>, String> {
 pub fn parse_values_single(src: &str) -> Result<Map<String, Value>, String> {
     unmarshal_map(src)
 }
+
+/// Helm `fromJson`: a map; on error `{"Error": "<message>"}`.
+pub fn from_json_map(src: &str) -> Map<String, Value> {
+    let err = |e: String| {
+        let mut m = Map::new();
+        m.insert("Error".into(), Value::String(e));
+        m
+    };
+    match from_json(src) {
+        Ok(Value::Object(m)) => m,
+        Ok(Value::Null) => Map::new(),
+        Ok(other) => err(format!(
+            "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            json_kind(&other)
+        )),
+        Err(e) => err(e),
+    }
+}
+
+/// Helm `fromJsonArray`: a list; on error `["<message>"]`.
+pub fn from_json_array(src: &str) -> Vec<Value> {
+    match from_json(src) {
+        Ok(Value::Array(a)) => a,
+        Ok(Value::Null) => Vec::new(),
+        Ok(other) => vec![Value::String(format!(
+            "json: cannot unmarshal {} into Go value of type []interface {{}}",
+            json_kind(&other)
+        ))],
+        Err(e) => vec![Value::String(e)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Expected values recorded from Helm v4.3.1 (`{{ fromYaml ... | toJson }}`).
+    #[test]
+    fn from_functions_match_helm() {
+        let j = |m: Map<String, Value>| to_json(&Value::Object(m));
+        let a = |v: Vec<Value>| to_json(&Value::Array(v));
+        assert_eq!(
+            j(from_yaml("a: [")),
+            r#"{"Error":"error converting YAML to JSON: yaml: line 1: did not find expected node content"}"#
+        );
+        assert_eq!(
+            a(from_yaml_array("a: 1")),
+            r#"["error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go value of type []interface {}"]"#
+        );
+        assert_eq!(
+            j(from_yaml("- 1")),
+            r#"{"Error":"error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}"}"#
+        );
+        assert_eq!(j(from_yaml("x: 1\n---\ny: 2")), r#"{"x":1}"#);
+        assert_eq!(a(from_yaml_array("- 1\n- on")), "[1,true]");
+        assert_eq!(j(from_yaml("")), "{}");
+        assert_eq!(
+            j(from_json_map("{\"a\": 1")),
+            r#"{"Error":"unexpected end of JSON input"}"#
+        );
+        assert_eq!(
+            j(from_json_map("[1]")),
+            r#"{"Error":"json: cannot unmarshal array into Go value of type map[string]interface {}"}"#
+        );
+        assert_eq!(
+            a(from_json_array("{}")),
+            r#"["json: cannot unmarshal object into Go value of type []interface {}"]"#
+        );
+        assert_eq!(
+            j(from_json_map("{\"a\": x}")),
+            r#"{"Error":"invalid character 'x' looking for beginning of value"}"#
+        );
+    }
+}
