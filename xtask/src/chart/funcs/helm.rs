@@ -3,7 +3,7 @@
 //! `fail`, `lookup`, `getHostByName` — live in the template executor):
 //! `toYaml`, `mustToYaml`, `toYamlPretty`, `fromYaml`, `fromYamlArray`,
 //! `toJson`, `mustToJson`, `fromJson`, `fromJsonArray`, `toToml`,
-//! `mustToToml`. Serialisation is delegated to `chart::yaml`.
+//! `mustToToml`, `fromToml` (parsed with the `toml` crate). Serialisation is delegated to `chart::yaml`.
 
 use crate::chart::template::{CallCtx, FuncError, Registry, Ty};
 use crate::chart::value::Value;
@@ -109,6 +109,42 @@ fn to_toml(_: &mut CallCtx, a: &[Value]) -> FR {
     Ok(Value::str(yaml::to_toml(&a[0].to_json())))
 }
 
+/// A BurntSushi/toml decoded value: integers int64, floats float64,
+/// offset date-times `time.Time`, tables `map[string]interface{}`.
+fn toml_to_value(v: &toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::str(s),
+        toml::Value::Integer(i) => Value::Int64(*i),
+        toml::Value::Float(f) => Value::Float(*f),
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => {
+            let text = d.to_string();
+            let layouts = [
+                "2006-01-02T15:04:05.999999999Z07:00",
+                "2006-01-02 15:04:05.999999999Z07:00",
+            ];
+            layouts
+                .iter()
+                .find_map(|l| super::godate::parse_in_location(l, &text, &super::godate::Location::Utc).ok())
+                .map(super::objects::time_value)
+                .unwrap_or_else(|| Value::str(text))
+        }
+        toml::Value::Array(a) => Value::list(a.iter().map(toml_to_value).collect()),
+        toml::Value::Table(t) => Value::map(t.iter().map(|(k, v)| (k.clone(), toml_to_value(v))).collect()),
+    }
+}
+fn from_toml(_: &mut CallCtx, a: &[Value]) -> FR {
+    match s(&a[0]).parse::<toml::Table>() {
+        Ok(t) => Ok(toml_to_value(&toml::Value::Table(t))),
+        Err(e) => {
+            let msg = e.to_string().lines().next_back().unwrap_or("").trim().to_string();
+            let mut m = std::collections::BTreeMap::new();
+            m.insert("Error".to_string(), Value::str(format!("toml: {msg}")));
+            Ok(Value::map(m))
+        }
+    }
+}
+
 /// Registers Helm's functions (after sprig's, which they replace).
 pub fn register(r: &mut Registry) {
     use Ty::{Any, String as S};
@@ -123,4 +159,5 @@ pub fn register(r: &mut Registry) {
     r.register("fromJsonArray", &[S], None, from_json_array);
     r.register("toToml", &[Any], None, to_toml);
     r.register("mustToToml", &[Any], None, to_toml);
+    r.register("fromToml", &[S], None, from_toml);
 }
