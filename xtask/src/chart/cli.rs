@@ -146,7 +146,9 @@ pub fn name_and_chart(a: &TemplateArgs) -> Result<(String, String), String> {
 }
 
 /// Everything `chart template` does except printing: the stdout text, or the
-/// error message plus what `--debug` prints.
+/// error message plus what `--debug` prints. Meant for a process that exits
+/// afterwards (the rendered chart is not freed); library users call
+/// [`render::template`].
 pub fn template_output(a: &TemplateArgs) -> Result<String, (String, Option<String>)> {
     let (name, chart_path) = name_and_chart(a).map_err(|e| (e, None))?;
     let chart = load::load(std::path::Path::new(&chart_path)).map_err(|e| (e.to_string(), None))?;
@@ -173,8 +175,15 @@ pub fn template_output(a: &TemplateArgs) -> Result<String, (String, Option<Strin
         use_release_name: a.release_name_dir,
         helm3: a.compat.as_deref() == Some("helm3"),
         lint: false,
+        leak: true,
     };
-    render_on_big_stack(move || render::template(&chart, user, &ropts)).map_err(|e| {
+    render_on_big_stack(move || {
+        let r = render::template(&chart, user, &ropts);
+        // the process exits right after printing: skip tearing the chart down
+        std::mem::forget(chart);
+        r
+    })
+    .map_err(|e| {
         let partial = e.partial.clone().map(|p| format!("{}\n", p.trim()));
         if a.debug {
             (e.message, partial.or(Some("\n".into())))

@@ -124,6 +124,67 @@ pub const DEFAULT_API_VERSIONS: &[&str] = &[
     "apiextensions.k8s.io/v1",
 ];
 
+/// Default `.Capabilities.APIVersions` of Helm v3.19.0 (`--compat helm3`).
+pub const HELM3_API_VERSIONS: &[&str] = &[
+    "v1",
+    "admissionregistration.k8s.io/v1",
+    "admissionregistration.k8s.io/v1alpha1",
+    "admissionregistration.k8s.io/v1beta1",
+    "internal.apiserver.k8s.io/v1alpha1",
+    "apps/v1",
+    "apps/v1beta1",
+    "apps/v1beta2",
+    "authentication.k8s.io/v1",
+    "authentication.k8s.io/v1alpha1",
+    "authentication.k8s.io/v1beta1",
+    "authorization.k8s.io/v1",
+    "authorization.k8s.io/v1beta1",
+    "autoscaling/v1",
+    "autoscaling/v2",
+    "autoscaling/v2beta1",
+    "autoscaling/v2beta2",
+    "batch/v1",
+    "batch/v1beta1",
+    "certificates.k8s.io/v1",
+    "certificates.k8s.io/v1beta1",
+    "certificates.k8s.io/v1alpha1",
+    "coordination.k8s.io/v1alpha2",
+    "coordination.k8s.io/v1beta1",
+    "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1",
+    "discovery.k8s.io/v1beta1",
+    "events.k8s.io/v1",
+    "events.k8s.io/v1beta1",
+    "extensions/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1beta2",
+    "flowcontrol.apiserver.k8s.io/v1beta3",
+    "networking.k8s.io/v1",
+    "networking.k8s.io/v1beta1",
+    "node.k8s.io/v1",
+    "node.k8s.io/v1alpha1",
+    "node.k8s.io/v1beta1",
+    "policy/v1",
+    "policy/v1beta1",
+    "rbac.authorization.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1beta1",
+    "rbac.authorization.k8s.io/v1alpha1",
+    "resource.k8s.io/v1",
+    "resource.k8s.io/v1beta2",
+    "resource.k8s.io/v1beta1",
+    "resource.k8s.io/v1alpha3",
+    "scheduling.k8s.io/v1alpha1",
+    "scheduling.k8s.io/v1beta1",
+    "scheduling.k8s.io/v1",
+    "storage.k8s.io/v1beta1",
+    "storage.k8s.io/v1",
+    "storage.k8s.io/v1alpha1",
+    "storagemigration.k8s.io/v1alpha1",
+    "apiextensions.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1",
+];
+
 /// `.Capabilities.HelmVersion` of the reference Helm.
 const HELM_VERSION: (&str, &str, &str, &str, &str) = (
     "v4.3.1",
@@ -152,6 +213,9 @@ pub struct Options {
     pub helm3: bool,
     /// Helm's lint mode (`required`/`fail` do not fail).
     pub lint: bool,
+    /// Skip freeing the parsed templates and value trees (a CLI that exits
+    /// right after rendering saves the time of tearing them down).
+    pub leak: bool,
 }
 
 impl Default for Options {
@@ -170,6 +234,7 @@ impl Default for Options {
             use_release_name: false,
             helm3: false,
             lint: false,
+            leak: false,
         }
     }
 }
@@ -302,14 +367,34 @@ impl Object for KubeVersion {
     }
 }
 
+/// `.Capabilities.HelmVersion` of Helm v3.19.0.
+const HELM3_VERSION: (&str, &str, &str, &str) = (
+    "v3.19.0",
+    "3d8990f0836691f0229297773f3524598f46bda6",
+    "clean",
+    "go1.24.7",
+);
+
 #[derive(Debug)]
-struct HelmVersion;
+struct HelmVersion {
+    helm3: bool,
+}
 
 impl Object for HelmVersion {
     fn type_name(&self) -> String {
         "version.BuildInfo".into()
     }
     fn call(&self, name: &str, _: &[Value]) -> Option<Result<Value, String>> {
+        if self.helm3 {
+            let v = match name {
+                "Version" => HELM3_VERSION.0,
+                "GitCommit" => HELM3_VERSION.1,
+                "GitTreeState" => HELM3_VERSION.2,
+                "GoVersion" => HELM3_VERSION.3,
+                _ => return None,
+            };
+            return Some(Ok(Value::str(v)));
+        }
         let v = match name {
             "Version" => HELM_VERSION.0,
             "GitCommit" => HELM_VERSION.1,
@@ -321,12 +406,26 @@ impl Object for HelmVersion {
         Some(Ok(Value::str(v)))
     }
     fn format_v(&self) -> String {
+        if self.helm3 {
+            return format!(
+                "{{{} {} {} {}}}",
+                HELM3_VERSION.0, HELM3_VERSION.1, HELM3_VERSION.2, HELM3_VERSION.3
+            );
+        }
         format!(
             "{{{} {} {} {} {}}}",
             HELM_VERSION.0, HELM_VERSION.1, HELM_VERSION.2, HELM_VERSION.3, HELM_VERSION.4
         )
     }
     fn to_json(&self) -> Json {
+        if self.helm3 {
+            return serde_json::json!({
+                "version": HELM3_VERSION.0,
+                "git_commit": HELM3_VERSION.1,
+                "git_tree_state": HELM3_VERSION.2,
+                "go_version": HELM3_VERSION.3,
+            });
+        }
         serde_json::json!({
             "version": HELM_VERSION.0,
             "git_commit": HELM_VERSION.1,
@@ -344,6 +443,7 @@ impl Object for HelmVersion {
 pub struct Capabilities {
     pub kube: Rc<KubeVersion>,
     pub api_versions: Value,
+    pub helm3: bool,
 }
 
 impl Object for Capabilities {
@@ -354,7 +454,7 @@ impl Object for Capabilities {
         Some(Ok(match name {
             "KubeVersion" => Value::Object(self.kube.clone()),
             "APIVersions" => self.api_versions.clone(),
-            "HelmVersion" => Value::Object(Rc::new(HelmVersion)),
+            "HelmVersion" => Value::Object(Rc::new(HelmVersion { helm3: self.helm3 })),
             _ => return None,
         }))
     }
@@ -366,14 +466,14 @@ impl Object for Capabilities {
             self.kube.major,
             self.kube.minor,
             gofmt::sprint_v(&self.api_versions),
-            HelmVersion.format_v()
+            HelmVersion { helm3: self.helm3 }.format_v()
         )
     }
     fn to_json(&self) -> Json {
         serde_json::json!({
             "KubeVersion": self.kube.to_json(),
             "APIVersions": self.api_versions.to_json(),
-            "HelmVersion": HelmVersion.to_json(),
+            "HelmVersion": HelmVersion { helm3: self.helm3 }.to_json(),
         })
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -799,11 +899,17 @@ pub fn render_files(
     let mut cv = chart_values(chart, Vec::new())?;
     let root_vals = values::render_values(&mut cv, user_values).map_err(err)?;
 
-    let mut api: Vec<Value> = DEFAULT_API_VERSIONS.iter().map(Value::str).collect();
+    let defaults = if opts.helm3 {
+        HELM3_API_VERSIONS
+    } else {
+        DEFAULT_API_VERSIONS
+    };
+    let mut api: Vec<Value> = defaults.iter().map(Value::str).collect();
     api.extend(opts.api_versions.iter().map(Value::str));
     let caps = Value::Object(Rc::new(Capabilities {
         kube: Rc::new(kube),
         api_versions: Value::typed_list(ListKind::VersionSet, api),
+        helm3: opts.helm3,
     }));
     let release = {
         let mut r = BTreeMap::new();
@@ -856,6 +962,11 @@ pub fn render_files(
             }
             Err(e) => return Err(err(helm_exec_error(&t.name, &e, opts.helm3))),
         }
+    }
+    if opts.leak {
+        std::mem::forget(engine);
+        std::mem::forget(tpls);
+        std::mem::forget(cv);
     }
     Ok(rendered)
 }
@@ -1027,7 +1138,8 @@ fn crd_objects(chart: &Chart, full: &str, out: &mut Vec<(String, Vec<u8>)>) {
 }
 
 fn write_to_file(dir: &Path, name: &str, data: &str, append: bool) -> Result<String, RenderError> {
-    let out = dir.join(name);
+    // Go joins with a plain separator (no cleaning): `out/` + `/` + name
+    let out = PathBuf::from(format!("{}/{name}", dir.display()));
     if let Some(p) = out.parent() {
         std::fs::create_dir_all(p).map_err(|e| err(format!("mkdir {}: {e}", p.display())))?;
     }
@@ -1236,9 +1348,7 @@ pub fn template(
         }
         return Ok(o);
     }
-    if opts.output_dir.is_none() {
-        out.push_str(&manifests_text);
-    }
+    out.push_str(&manifests_text);
     Ok(out)
 }
 

@@ -55,9 +55,29 @@ impl std::error::Error for ExecError {}
 
 type TSet = HashMap<Rc<str>, Rc<Template>>;
 
+/// Named templates visible to an execution: the engine's set, plus the
+/// definitions of enclosing `tpl` calls (Go clones the whole set per `tpl`;
+/// an overlay chain gives the same lookups without the copy).
+struct Scope {
+    map: TSet,
+    parent: Option<Rc<Scope>>,
+}
+
+impl Scope {
+    fn get(&self, name: &str) -> Option<&Rc<Template>> {
+        let mut s = self;
+        loop {
+            if let Some(t) = s.map.get(name) {
+                return Some(t);
+            }
+            s = s.parent.as_deref()?;
+        }
+    }
+}
+
 /// A set of named templates plus the functions they may call.
 pub struct Engine {
-    set: Rc<TSet>,
+    set: Rc<Scope>,
     registry: Rc<Registry>,
     pub lint: bool,
     pub method_hook: Option<MethodHook>,
@@ -91,7 +111,10 @@ fn add_parsed(set: &mut TSet, parsed: Parsed) {
 impl Engine {
     pub fn new(registry: Rc<Registry>) -> Self {
         Engine {
-            set: Rc::new(HashMap::new()),
+            set: Rc::new(Scope {
+                map: HashMap::new(),
+                parent: None,
+            }),
             registry,
             lint: false,
             method_hook: None,
@@ -109,12 +132,22 @@ impl Engine {
     pub fn parse_file(&mut self, name: &str, text: &str) -> Result<(), ParseError> {
         let reg = self.registry.clone();
         let parsed = parse(name, text, &|n| reg.contains(n))?;
-        add_parsed(Rc::make_mut(&mut self.set), parsed);
+        match Rc::get_mut(&mut self.set) {
+            Some(scope) => add_parsed(&mut scope.map, parsed),
+            None => {
+                let mut map = self.set.map.clone();
+                add_parsed(&mut map, parsed);
+                self.set = Rc::new(Scope {
+                    map,
+                    parent: self.set.parent.clone(),
+                });
+            }
+        }
         Ok(())
     }
 
     pub fn has_template(&self, name: &str) -> bool {
-        self.set.contains_key(name)
+        self.set.get(name).is_some()
     }
 
     /// Executes the named template with `data` as dot.
@@ -155,7 +188,7 @@ struct Var {
 
 struct State<'e> {
     eng: &'e Engine,
-    set: Rc<TSet>,
+    set: Rc<Scope>,
     tmpl: Rc<Template>,
     vars: Vec<Var>,
     depth: usize,
@@ -773,7 +806,8 @@ impl State<'_> {
         final_: Option<(Value, bool)>,
     ) -> R<Value> {
         self.step()?;
-        let Some(def) = self.eng.registry.get(name).cloned() else {
+        let reg = self.eng.registry.clone();
+        let Some(def) = reg.get(name) else {
             return Err(self.errorf(
                 At::Ident(pos, name),
                 format!("{} is not a defined function", gofmt::quote(name)),
@@ -832,11 +866,11 @@ impl State<'_> {
         };
         let mut argv = Vec::with_capacity(num_in);
         for (i, a) in args.iter().enumerate() {
-            let (v, _) = self.eval_arg(dot, dinv, a, ty_of(i, &def))?;
+            let (v, _) = self.eval_arg(dot, dinv, a, ty_of(i, def))?;
             argv.push(v);
         }
         if let Some((f, finv)) = final_ {
-            let t = ty_of(argv.len(), &def);
+            let t = ty_of(argv.len(), def);
             if let Err(msg) = validate(&f, finv, t) {
                 return Err(self.errorf(At::Cmd(cmd), msg));
             }
@@ -942,9 +976,20 @@ impl State<'_> {
                 });
             }
         };
-        let mut set: TSet = (*self.set).clone();
-        add_parsed(&mut set, parsed);
-        let set = Rc::new(set);
+        let mut map = TSet::new();
+        // definitions in the tpl text only replace visible ones per Go's
+        // associate rule (an empty redefinition keeps the old template)
+        for d in parsed.defines {
+            if is_empty_tree(&d.root) && self.set.get(&d.name).is_some() {
+                continue;
+            }
+            associate(&mut map, d);
+        }
+        map.insert(parsed.main.name.clone(), Rc::new(parsed.main));
+        let set = Rc::new(Scope {
+            map,
+            parent: Some(self.set.clone()),
+        });
         let saved = std::mem::replace(&mut self.set, set);
         let r = self.exec_named("gotpl", data);
         self.set = saved;

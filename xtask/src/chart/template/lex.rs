@@ -3,6 +3,8 @@
 //! comments `{{/* */}}`, fields, variables, numbers, strings, raw strings,
 //! character constants, keywords, parentheses, `:=`, `=`, `|` and `,`.
 
+use std::borrow::Cow;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tok {
     Error,
@@ -62,19 +64,19 @@ impl Tok {
 }
 
 #[derive(Clone, Debug)]
-pub struct Item {
+pub struct Item<'a> {
     pub typ: Tok,
     pub pos: usize,
-    pub val: String,
+    pub val: Cow<'a, str>,
     pub line: usize,
 }
 
-impl Item {
+impl Item<'_> {
     /// Go's `item.String()` used in parse error messages.
     pub fn describe(&self) -> String {
         match self.typ {
             Tok::Eof => "EOF".into(),
-            Tok::Error => self.val.clone(),
+            Tok::Error => self.val.to_string(),
             t if t.is_keyword() => format!("<{}>", self.val),
             _ => {
                 if self.val.chars().count() > 10 {
@@ -122,12 +124,12 @@ struct Lexer<'a> {
     b: &'a [u8],
     pos: usize,
     start: usize,
-    items: Vec<Item>,
+    items: Vec<Item<'a>>,
     paren_depth: i32,
 }
 
 /// Lexes the whole input. The item list always ends with `Eof` or `Error`.
-pub fn lex(input: &str) -> Vec<Item> {
+pub fn lex(input: &str) -> Vec<Item<'_>> {
     let mut l = Lexer {
         input,
         b: input.as_bytes(),
@@ -151,9 +153,9 @@ pub fn lex(input: &str) -> Vec<Item> {
     items
 }
 
-impl Lexer<'_> {
+impl<'a> Lexer<'a> {
     fn emit(&mut self, typ: Tok) {
-        let val = self.input[self.start..self.pos].to_string();
+        let val = Cow::Borrowed(&self.input[self.start..self.pos]);
         self.items.push(Item {
             typ,
             pos: self.start,
@@ -169,7 +171,7 @@ impl Lexer<'_> {
         self.items.push(Item {
             typ: Tok::Error,
             pos: self.start,
-            val: msg,
+            val: Cow::Owned(msg),
             line: 0,
         });
     }
@@ -219,7 +221,7 @@ impl Lexer<'_> {
                 self.pos -= trim;
                 let text_end = self.pos;
                 if text_end > self.start {
-                    let val = self.input[self.start..text_end].to_string();
+                    let val = Cow::Borrowed(&self.input[self.start..text_end]);
                     self.items.push(Item {
                         typ: Tok::Text,
                         pos: self.start,
@@ -234,7 +236,7 @@ impl Lexer<'_> {
         } else {
             self.pos = self.input.len();
             if self.pos > self.start {
-                let val = self.input[self.start..self.pos].to_string();
+                let val = Cow::Borrowed(&self.input[self.start..self.pos]);
                 self.items.push(Item {
                     typ: Tok::Text,
                     pos: self.start,
@@ -657,7 +659,7 @@ mod tests {
     use super::*;
 
     fn toks(s: &str) -> Vec<(Tok, String)> {
-        lex(s).into_iter().map(|i| (i.typ, i.val)).collect()
+        lex(s).into_iter().map(|i| (i.typ, i.val.into_owned())).collect()
     }
 
     #[test]

@@ -35,8 +35,8 @@ pub struct Parsed {
     pub defines: Vec<Template>,
 }
 
-struct Parser<'f> {
-    items: Vec<Item>,
+struct Parser<'a, 'f> {
+    items: Vec<Item<'a>>,
     i: usize,
     last: usize,
     source: Rc<Source>,
@@ -88,7 +88,7 @@ enum Ctl {
     Else,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a, '_> {
     fn err<T>(&self, msg: impl Into<String>) -> PResult<T> {
         let line = self
             .items
@@ -102,7 +102,7 @@ impl Parser<'_> {
         })
     }
 
-    fn next(&mut self) -> Item {
+    fn next(&mut self) -> Item<'a> {
         let idx = self.i.min(self.items.len() - 1);
         if self.i < self.items.len() {
             self.i += 1;
@@ -115,10 +115,10 @@ impl Parser<'_> {
             self.i -= 1;
         }
     }
-    fn peek(&self) -> &Item {
+    fn peek(&self) -> &Item<'a> {
         &self.items[self.i.min(self.items.len() - 1)]
     }
-    fn next_non_space(&mut self) -> Item {
+    fn next_non_space(&mut self) -> Item<'a> {
         loop {
             let t = self.next();
             if t.typ != Tok::Space {
@@ -126,13 +126,13 @@ impl Parser<'_> {
             }
         }
     }
-    fn peek_non_space(&mut self) -> Item {
+    fn peek_non_space(&mut self) -> Item<'a> {
         let t = self.next_non_space();
         self.backup();
         t
     }
 
-    fn unexpected<T>(&self, tok: &Item, context: &str) -> PResult<T> {
+    fn unexpected<T>(&self, tok: &Item<'_>, context: &str) -> PResult<T> {
         if tok.typ == Tok::Error {
             let mut extra = String::new();
             if self.action_line != 0 && self.action_line != tok.line {
@@ -146,7 +146,7 @@ impl Parser<'_> {
         self.err(format!("unexpected {} in {}", tok.describe(), context))
     }
 
-    fn expect(&mut self, typ: Tok, context: &str) -> PResult<Item> {
+    fn expect(&mut self, typ: Tok, context: &str) -> PResult<Item<'a>> {
         let t = self.next_non_space();
         if t.typ != typ {
             return self.unexpected(&t, context);
@@ -241,7 +241,7 @@ impl Parser<'_> {
     fn text_or_action(&mut self) -> PResult<Ctl> {
         let tok = self.next_non_space();
         match tok.typ {
-            Tok::Text => Ok(Ctl::Node(Node::Text(Rc::from(tok.val.as_str())))),
+            Tok::Text => Ok(Ctl::Node(Node::Text(Rc::from(tok.val.as_ref())))),
             Tok::LeftDelim => {
                 self.action_line = tok.line;
                 let r = self.action();
@@ -360,7 +360,7 @@ impl Parser<'_> {
         Ok(Node::With(self.parse_control("with")?))
     }
 
-    fn template_name(&mut self, tok: &Item, context: &str) -> PResult<Rc<str>> {
+    fn template_name(&mut self, tok: &Item<'_>, context: &str) -> PResult<Rc<str>> {
         match tok.typ {
             Tok::String | Tok::RawString => match unquote(&tok.val) {
                 Some(s) => Ok(Rc::from(s)),
@@ -427,13 +427,13 @@ impl Parser<'_> {
             if next.typ == Tok::Assign || next.typ == Tok::Declare {
                 pipe.is_assign = next.typ == Tok::Assign;
                 self.next_non_space();
-                pipe.decl.push(Rc::from(v.val.as_str()));
-                self.vars.push(Rc::from(v.val.as_str()));
+                pipe.decl.push(Rc::from(v.val.as_ref()));
+                self.vars.push(Rc::from(v.val.as_ref()));
                 break;
             } else if next.typ == Tok::Char && next.val == "," {
                 self.next_non_space();
-                pipe.decl.push(Rc::from(v.val.as_str()));
-                self.vars.push(Rc::from(v.val.as_str()));
+                pipe.decl.push(Rc::from(v.val.as_ref()));
+                self.vars.push(Rc::from(v.val.as_ref()));
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().typ {
                         Tok::Variable | Tok::RightDelim | Tok::RightParen => continue,
@@ -556,7 +556,7 @@ impl Parser<'_> {
                         crate::chart::gofmt::quote(&tok.val)
                     ));
                 }
-                Arg::Identifier(tok.pos, Rc::from(tok.val.as_str()))
+                Arg::Identifier(tok.pos, Rc::from(tok.val.as_ref()))
             }
             Tok::Dot => Arg::Dot(tok.pos),
             Tok::Nil => Arg::Nil(tok.pos),
@@ -586,7 +586,7 @@ impl Parser<'_> {
                 Arg::Pipe(tok.pos, Box::new(r?))
             }
             Tok::String | Tok::RawString => match unquote(&tok.val) {
-                Some(s) => Arg::String(tok.pos, Rc::from(tok.val.as_str()), Rc::from(s)),
+                Some(s) => Arg::String(tok.pos, Rc::from(tok.val.as_ref()), Rc::from(s)),
                 None => return self.err("invalid syntax"),
             },
             _ => {
