@@ -63,7 +63,11 @@ fn recorded_outputs_are_current_helm_output() {
     for case in &cases {
         let helm3 = std::fs::read_to_string(case.join("compat")).is_ok_and(|s| s.trim() == "helm3");
         let out = tb
-            .output(&helm_cmd(if helm3 { "helm3" } else { "helm" }, &case_args(case), case))
+            .output(&helm_cmd(
+                if helm3 { "helm3" } else { "helm" },
+                &case_args(case),
+                case,
+            ))
             .expect("run helm");
         let expected = std::fs::read_to_string(case.join("expected.txt")).unwrap();
         if out.stdout != expected || out.success() == case.join("expected.err").exists() {

@@ -185,7 +185,9 @@ pub fn template_output(a: &TemplateArgs) -> Result<String, (String, Option<Strin
     })
     .map_err(|e| {
         let partial = e.partial.clone().map(|p| format!("{}\n", p.trim()));
-        if a.debug {
+        if !e.during_render {
+            (e.message, None)
+        } else if a.debug {
             (e.message, partial.or(Some("\n".into())))
         } else {
             (

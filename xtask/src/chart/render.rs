@@ -245,6 +245,9 @@ impl Default for Options {
 pub struct RenderError {
     pub message: String,
     pub partial: Option<String>,
+    /// Helm had a (failed) release at this point, so `helm template` adds
+    /// "Use --debug flag to render out invalid YAML".
+    pub during_render: bool,
 }
 
 impl std::fmt::Display for RenderError {
@@ -259,6 +262,15 @@ fn err(msg: impl Into<String>) -> RenderError {
     RenderError {
         message: msg.into(),
         partial: None,
+        during_render: true,
+    }
+}
+
+fn err_before(msg: impl Into<String>) -> RenderError {
+    RenderError {
+        message: msg.into(),
+        partial: None,
+        during_render: false,
     }
 }
 
@@ -885,9 +897,14 @@ pub fn render_files(
     opts: &Options,
 ) -> Result<BTreeMap<String, String>, RenderError> {
     let kube = match &opts.kube_version {
-        Some(k) => KubeVersion::parse(k).map_err(|e| err(format!("invalid kube version '{k}': {e}")))?,
+        Some(k) => {
+            KubeVersion::parse(k).map_err(|e| err_before(format!("invalid kube version '{k}': {e}")))?
+        }
         None => KubeVersion::default_for(opts.helm3),
     };
+    let mut cv = chart_values(chart, Vec::new()).map_err(|e| err_before(e.message))?;
+    let root_vals = values::render_values(&mut cv, user_values).map_err(err_before)?;
+    super::schema::validate(&cv, &root_vals).map_err(|e| err_before(super::schema::schema_error(&e)))?;
     if !chart.metadata.kube_version.is_empty()
         && !values::is_compatible_range(&chart.metadata.kube_version, &kube.normalized)
     {
@@ -896,8 +913,6 @@ pub fn render_files(
             chart.metadata.kube_version, kube.version
         )));
     }
-    let mut cv = chart_values(chart, Vec::new())?;
-    let root_vals = values::render_values(&mut cv, user_values).map_err(err)?;
 
     let defaults = if opts.helm3 {
         HELM3_API_VERSIONS
@@ -1234,6 +1249,7 @@ pub fn template(
             return Err(RenderError {
                 message: e,
                 partial: Some(partial),
+                during_render: true,
             });
         }
     };
