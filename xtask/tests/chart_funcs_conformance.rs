@@ -259,3 +259,23 @@ fn recordings_match_live_helm() {
 fn volatile(tpl: &str) -> bool {
     tpl.contains("ago (now)") || tpl.contains("durationRound (now)")
 }
+
+/// Every name Helm v4.3.1 exposes: sprig v3.3.0's 211 minus env/expandenv,
+/// plus Helm's own (helm-compat.md §2.1).
+const HELM_FUNCS: &str = "abbrev abbrevboth add add1 add1f addf adler32sum ago all any append atoi b32dec b32enc b64dec b64enc base bcrypt biggest buildCustomCert camelcase cat ceil chunk clean coalesce compact concat contains date dateInZone dateModify date_in_zone date_modify decryptAES deepCopy deepEqual default derivePassword dict dig dir div divf duration durationRound empty encryptAES ext fail first float64 floor fromJson genCA genCAWithKey genPrivateKey genSelfSignedCert genSelfSignedCertWithKey genSignedCert genSignedCertWithKey get getHostByName has hasKey hasPrefix hasSuffix hello htmlDate htmlDateInZone htpasswd indent initial initials int int64 isAbs join kebabcase keys kindIs kindOf last list lower max maxf merge mergeOverwrite min minf mod mul mulf mustAppend mustChunk mustCompact mustDateModify mustDeepCopy mustFirst mustFromJson mustHas mustInitial mustLast mustMerge mustMergeOverwrite mustPrepend mustPush mustRegexFind mustRegexFindAll mustRegexMatch mustRegexReplaceAll mustRegexReplaceAllLiteral mustRegexSplit mustRest mustReverse mustSlice mustToDate mustToJson mustToPrettyJson mustToRawJson mustUniq mustWithout must_date_modify nindent nospace now omit osBase osClean osDir osExt osIsAbs pick pluck plural prepend push quote randAlpha randAlphaNum randAscii randBytes randInt randNumeric regexFind regexFindAll regexMatch regexQuoteMeta regexReplaceAll regexReplaceAllLiteral regexSplit repeat replace rest reverse round semver semverCompare seq set sha1sum sha256sum sha512sum shuffle slice snakecase sortAlpha split splitList splitn squote sub subf substr swapcase ternary title toDate toDecimal toJson toPrettyJson toRawJson toString toStrings trim trimAll trimPrefix trimSuffix trimall trunc tuple typeIs typeIsLike typeOf uniq unixEpoch unset until untilStep untitle upper urlJoin urlParse uuidv4 values without wrap wrapWith \
+toToml fromToml toYaml toYamlPretty fromYaml fromYamlArray fromJsonArray include tpl required lookup mustToYaml mustToToml";
+
+#[test]
+fn registry_has_every_helm_function() {
+    let reg = funcs::helm_registry();
+    let names: Vec<&str> = HELM_FUNCS.split_whitespace().collect();
+    assert_eq!(names.len(), 209 + 13);
+    let missing: Vec<&&str> = names.iter().filter(|n| !reg.contains(n)).collect();
+    assert!(missing.is_empty(), "not registered: {missing:?}");
+    for gone in ["env", "expandenv"] {
+        assert!(
+            !reg.contains(gone),
+            "{gone} must not be exposed (Helm removes it)"
+        );
+    }
+}
