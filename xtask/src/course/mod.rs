@@ -92,9 +92,14 @@ pub struct CheckArgs {
     /// Also apply the manifests to a running lab (`lab up --keep`), wait, probe, clean up.
     #[arg(long)]
     pub live: bool,
-    /// kubeconfig for --live (default: KUBECONFIG or kubectl's default).
+    /// kubeconfig for --live (default: the kubeconfig of the lab kept by
+    /// `lab up --keep`, target/lab/<LAB>/kubeconfig, when it exists; else
+    /// KUBECONFIG or kubectl's default).
     #[arg(long, value_name = "FILE")]
     pub kubeconfig: Option<String>,
+    /// Name of the kept lab whose kubeconfig --live uses.
+    #[arg(long, value_name = "LAB", default_value = "asky-lab")]
+    pub lab: String,
     /// kube context for --live.
     #[arg(long)]
     pub context: Option<String>,
@@ -313,6 +318,7 @@ fn check(course: &Path, args: CheckArgs, toolbox: &Toolbox, lang: Lang) -> Resul
             kubeconfig: args
                 .kubeconfig
                 .clone()
+                .or_else(|| lab_kubeconfig(&args.lab))
                 .or_else(|| std::env::var("KUBECONFIG").ok().filter(|s| !s.is_empty())),
             context: args.context.clone(),
             ready_timeout: Duration::from_secs(args.ready_timeout.max(1)),
@@ -419,4 +425,10 @@ fn grade_cmd(course: &Path, args: GradeArgs, toolbox: &Toolbox, lang: Lang) -> R
         outln!("{}: {}", lang.pick("relatório", "report"), path.display());
     }
     Ok(())
+}
+
+/// The isolated kubeconfig `lab up --keep` wrote for lab `name`, if any.
+fn lab_kubeconfig(name: &str) -> Option<String> {
+    let file = crate::lab::run::work_dir().join(name).join("kubeconfig");
+    file.is_file().then(|| file.to_string_lossy().into_owned())
 }
