@@ -61,7 +61,7 @@ pub fn lint(ctx: &Ctx<'_>, dir: &str) -> Verdict {
     }
     let native_exe = native(ctx, "lint");
     let cmd = match &native_exe {
-        Some(exe) => Cmd::new(exe).args(["chart", "lint", "--strict"]),
+        Some(exe) => Cmd::new(exe).args(["chart", "lint", "--strict", "--no-extra"]),
         None => Cmd::new("helm").args(["lint", "--strict"]),
     };
     let out = ctx
