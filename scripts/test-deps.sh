@@ -87,7 +87,9 @@ req="$root/scripts/requirements-test.txt"
 venv="$tools/venv"
 if [ -f "$req" ]; then
   stamp="$venv/.requirements.sha256"
-  want=$(sha256sum "$req" | cut -d' ' -f1)
+  # the stamp names the venv path too: a venv moved with its checkout has
+  # stale absolute paths in its scripts and must be rebuilt
+  want="$(sha256sum "$req" | cut -d' ' -f1) $venv"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     say "python venv ok ($venv)"
   else
