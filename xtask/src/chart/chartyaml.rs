@@ -321,7 +321,7 @@ pub fn resolve_plain(s: &str) -> Value {
     if let Some(u) = go_parse_uint(&plain) {
         return Value::Number(Number::from(u));
     }
-    if is_y2_float(&plain) {
+    if crate::chart::yaml::resolve::is_yaml_float(&plain) {
         if let Ok(f) = plain.parse::<f64>() {
             return float(f, s);
         }
@@ -348,46 +348,6 @@ fn float(f: f64, s: &str) -> Value {
 fn is_go_float_syntax(s: &str) -> bool {
     s.bytes()
         .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-' | b'_'))
-}
-
-/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
-fn is_y2_float(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
-    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
-        i += 1;
-    }
-    let digits = |i: &mut usize| {
-        let st = *i;
-        while *i < b.len() && b[*i].is_ascii_digit() {
-            *i += 1;
-        }
-        *i - st
-    };
-    if i < b.len() && b[i] == b'.' {
-        i += 1;
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    } else {
-        if digits(&mut i) == 0 {
-            return false;
-        }
-        if i < b.len() && b[i] == b'.' {
-            i += 1;
-            digits(&mut i);
-        }
-    }
-    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
-        i += 1;
-        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
-            i += 1;
-        }
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    }
-    i == b.len()
 }
 
 /// go-yaml v2's timestamp formats: 2006-1-2T15:4:5.999999999Z07:00,
