@@ -1139,7 +1139,8 @@ pub fn sort_manifests(
     Ok((hooks, generic))
 }
 
-fn crd_objects(chart: &Chart, full: &str, out: &mut Vec<(String, Vec<u8>)>) {
+/// The files under `crds/` of the chart and its subcharts (`--include-crds`).
+pub fn crd_objects(chart: &Chart, full: &str, out: &mut Vec<(String, Vec<u8>)>) {
     for f in &chart.files {
         if f.name.starts_with("crds/")
             && (f.name.ends_with(".yaml") || f.name.ends_with(".yml") || f.name.ends_with(".json"))

@@ -11,8 +11,10 @@ use serde::Serialize;
 use crate::tools::{Cmd, Toolbox};
 
 use super::ingress::Ingress;
+use super::install::RELEASE_LABEL;
 use super::plan::Ctx;
 use super::providers::Provider;
+use super::spec::Installer;
 
 /// One file of the bundle. `cmd: None` is the per-pod capture, which needs
 /// the pod list first.
@@ -77,19 +79,39 @@ pub fn captures(ctx: &Ctx, provider: &dyn Provider, ingress: &dyn Ingress) -> Ve
             ctx.kubectl()
                 .args(["get", "pvc", "--all-namespaces", "-o", "wide"]),
         ),
-        cap(
+    ];
+    if ctx.installer == Installer::Helm {
+        v.push(cap(
             "Helm releases",
             "helm-list.txt",
             ctx.helm().args(["list", "--all-namespaces", "--all"]),
-        ),
-    ];
-    for c in &ctx.loaded.spec.charts {
-        v.push(cap(
-            &format!("helm status {}", c.release),
-            &format!("helm-status-{}.txt", c.release),
-            ctx.helm()
-                .args(["status", c.release.as_str(), "--namespace", c.namespace.as_str()]),
         ));
+        for c in &ctx.loaded.spec.charts {
+            v.push(cap(
+                &format!("helm status {}", c.release),
+                &format!("helm-status-{}.txt", c.release),
+                ctx.helm()
+                    .args(["status", c.release.as_str(), "--namespace", c.namespace.as_str()]),
+            ));
+        }
+    } else {
+        // (the applied manifests are in target/lab/<name>/manifests/)
+        for c in &ctx.loaded.spec.charts {
+            v.push(cap(
+                &format!("objects of release {} (native installer)", c.release),
+                &format!("release-{}.txt", c.release),
+                ctx.kubectl()
+                    .args([
+                        "get",
+                        "all,ingress,configmap,pvc,networkpolicy",
+                        "--namespace",
+                        c.namespace.as_str(),
+                        "--selector",
+                    ])
+                    .arg(format!("{RELEASE_LABEL}={}", c.release))
+                    .args(["-o", "wide"]),
+            ));
+        }
     }
     for (title, file, cmd) in ingress.diagnostics(ctx) {
         v.push(Capture {

@@ -9,10 +9,13 @@
 //!   (Traefik, ingress-nginx); `lab plan` prints it without running anything;
 //! * [`run`]: executes the plan through the tool seam with a deadline per
 //!   phase, collects [`diagnostics`] on failure, tears down exactly once;
+//! * [`install`]: charts packaged in-process, installed by helm or natively
+//!   (rendered here, labelled, `kubectl apply --server-side`);
 //! * [`report`]: JSON (versioned schema) and JUnit.
 
 pub mod diagnostics;
 pub mod ingress;
+pub mod install;
 pub mod plan;
 pub mod probe;
 pub mod providers;
@@ -30,7 +33,7 @@ use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::exit::Failure;
-use spec::{IngressKind, ProviderKind};
+use spec::{IngressKind, Installer, ProviderKind};
 
 /// Create, verify and tear down the Asky lab (kind or minikube).
 #[derive(Args, Debug)]
@@ -92,6 +95,11 @@ pub struct UpArgs {
     /// Ingress controller (default: the spec's `ingress.controller`; nginx is legacy).
     #[arg(long, value_enum)]
     pub ingress: Option<IngressKind>,
+    /// How charts are installed (default: the spec's `installer`, else auto):
+    /// helm, or native (this program's renderer + `kubectl apply --server-side`);
+    /// auto picks helm when a helm binary is found, native otherwise.
+    #[arg(long, value_enum, value_name = "I")]
+    pub installer: Option<Installer>,
     /// Keep the cluster afterwards (success or failure).
     #[arg(long)]
     pub keep: bool,
@@ -139,6 +147,10 @@ pub struct PlanArgs {
     /// Docker's image store to plan for (`lab up` detects it).
     #[arg(long, value_enum, default_value = "containerd")]
     pub image_store: ImageStore,
+    /// Also print the manifests the native installer applies for each chart
+    /// (rendered in-process with the ownership labels; needs no tool).
+    #[arg(long)]
+    pub rendered: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -11,8 +11,9 @@ use crate::exit::Failure;
 use crate::tools::Cmd;
 
 use super::ingress::{self, Ingress};
+use super::install::{self, RenderSpec};
 use super::providers::{self, Provider};
-use super::spec::{Budget, Loaded, ProbeSpec};
+use super::spec::{Budget, Installer, Loaded, ProbeSpec};
 use super::ImageStore;
 
 /// Label put on every node, namespace and Helm release the lab creates.
@@ -40,6 +41,14 @@ pub struct Ctx {
     pub image_store: ImageStore,
     /// `amd64` or `arm64`: the platform images are exported for.
     pub arch: String,
+    /// How charts are installed: `Helm` or `Native` (`Auto` is resolved
+    /// before the plan is built).
+    pub installer: Installer,
+    /// Why that installer (shown in the plan).
+    pub installer_note: String,
+    /// The cluster's Kubernetes version when the provider's config pins it
+    /// (`.Capabilities.KubeVersion` of native renders).
+    pub kube_version: Option<String>,
 }
 
 impl Ctx {
@@ -134,6 +143,42 @@ pub enum Action {
     NoCluster(Cmd),
     /// Preflight: the host port is free.
     PortFree(u16),
+    /// Package a chart folder in-process (`cargo xtask chart package`);
+    /// `field` is the spec field naming the chart (for errors).
+    Package {
+        chart: PathBuf,
+        destination: PathBuf,
+        /// Run `helm dependency update` first (the chart has dependencies
+        /// and helm installs it).
+        dependency_update: bool,
+        field: String,
+    },
+    /// Render a chart in-process and write the labelled manifests.
+    Render(Box<RenderSpec>),
+    /// Run `cmd` only when `path` exists (written by an earlier step).
+    RunIfExists { path: PathBuf, cmd: Cmd },
+    /// `kubectl rollout status` for every Deployment, StatefulSet and
+    /// DaemonSet of a manifests file, within the phase deadline.
+    Rollouts {
+        manifests: PathBuf,
+        namespace: String,
+        kubectl: Cmd,
+    },
+}
+
+impl Action {
+    /// The command line a user would type for an in-process package step.
+    pub fn package_cmd(chart: &Path, destination: &Path, dependency_update: bool) -> Cmd {
+        let mut c = Cmd::new("cargo")
+            .args(["xtask", "chart", "package"])
+            .arg(chart)
+            .arg("--destination")
+            .arg(destination);
+        if dependency_update {
+            c = c.arg("--dependency-update");
+        }
+        c
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -185,12 +230,25 @@ pub fn build(
 ) -> Result<Plan, Failure> {
     let provider = providers::new(provider_kind);
     let ingress = ingress::new(ingress_kind);
+    let mut ctx = ctx;
+    if ctx.kube_version.is_none() {
+        ctx.kube_version = provider.kube_version(&ctx);
+    }
+    let ctx = ctx;
     let spec = &ctx.loaded.spec;
 
     // preflight
     let mut tools: Vec<String> = vec!["docker".into()];
     tools.extend(provider.tools().iter().map(|s| s.to_string()));
-    tools.extend(["kubectl".to_string(), "helm".to_string()]);
+    tools.push("kubectl".to_string());
+    if ctx.installer == Installer::Helm {
+        tools.push("helm".to_string());
+    }
+    for t in ingress.tools(&ctx) {
+        if !tools.iter().any(|x| x == t) {
+            tools.push(t.to_string());
+        }
+    }
     let mut paths = Vec::new();
     for (i, img) in spec.images.iter().enumerate() {
         paths.push((format!("images[{i}].context"), ctx.loaded.resolve(&img.context)));
@@ -201,7 +259,67 @@ pub fn build(
             paths.push((format!("charts[{i}].values[{j}]"), ctx.loaded.resolve(v)));
         }
     }
-    let preflight = vec![
+    // Every chart folder is packaged (and, for the native installer,
+    // rendered) before the cluster exists: a broken chart fails fast.
+    let charts_dir = ctx.cluster_dir.join("charts");
+    let mut packaging = Vec::new();
+    let mut archives = Vec::new();
+    for (i, c) in spec.charts.iter().enumerate() {
+        let path = ctx.loaded.resolve(&c.path);
+        let field = format!("charts[{i}].path");
+        if path.is_file() {
+            // already an archive: installed as it is
+            archives.push(path);
+            continue;
+        }
+        let name = install::archive_name(&path)
+            .map_err(|e| super::spec::field_error(&ctx.loaded.file, &field, e))?;
+        let file = match &name {
+            Some(n) => n.file_name(),
+            None => format!("{}.tgz", path.file_name().unwrap_or_default().to_string_lossy()),
+        };
+        let dependency_update =
+            ctx.installer == Installer::Helm && name.as_ref().is_some_and(|n| n.has_dependencies);
+        packaging.push(Step::new(
+            format!("package {} into {file}", c.release),
+            Action::Package {
+                chart: path.clone(),
+                destination: charts_dir.clone(),
+                dependency_update,
+                field,
+            },
+        ));
+        archives.push(charts_dir.join(file));
+    }
+    let manifests_dir = ctx.cluster_dir.join("manifests");
+    let renders: Vec<RenderSpec> = if ctx.installer == Installer::Native {
+        spec.charts
+            .iter()
+            .zip(&archives)
+            .map(|(c, archive)| {
+                let source = ctx.loaded.resolve(&c.path);
+                RenderSpec {
+                    chart: archive.clone(),
+                    source: source.is_dir().then_some(source),
+                    release: c.release.clone(),
+                    namespace: c.namespace.clone(),
+                    values: c.values.iter().map(|v| ctx.loaded.resolve(v)).collect(),
+                    sets: ingress
+                        .chart_overrides()
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect(),
+                    kube_version: ctx.kube_version.clone(),
+                    labels: install::release_labels(&ctx, &c.release),
+                    out: manifests_dir.join(format!("{}.yaml", c.release)),
+                    crds_out: manifests_dir.join(format!("{}.crds.yaml", c.release)),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut preflight = vec![
         Step::new(
             format!("{} are installed", tools.join(", ")),
             Action::Tools(tools),
@@ -211,6 +329,10 @@ pub fn build(
             Cmd::new("docker").args(["info", "--format", "{{.ServerVersion}}"]),
         ),
         Step::new("the spec's folders and files exist", Action::Paths(paths)),
+    ];
+    preflight.extend(packaging);
+    preflight.extend(renders.iter().map(install::render_step));
+    preflight.extend([
         Step::new(
             format!("no {} cluster named {} exists yet", provider.name(), ctx.name),
             Action::NoCluster(provider.list_clusters()),
@@ -223,7 +345,7 @@ pub fn build(
             format!("host port {} is free", ctx.https_port),
             Action::PortFree(ctx.https_port),
         ),
-    ];
+    ]);
 
     // cluster
     let mut cluster = provider.create_steps(&ctx, ingress.as_ref())?;
@@ -284,19 +406,16 @@ pub fn build(
 
     // charts
     let mut charts = Vec::new();
-    for c in &spec.charts {
-        let path = ctx.loaded.resolve(&c.path);
+    for (i, c) in spec.charts.iter().enumerate() {
         charts.push(ctx.namespace_step(&c.namespace));
-        // (a no-op for charts without dependencies; unconditional so the
-        // plan does not depend on the charts' contents)
-        charts.push(Step::run(
-            format!("chart dependencies of {}", c.release),
-            ctx.helm().args(["dependency", "build"]).arg(&path),
-        ));
+        if let Some(r) = renders.get(i) {
+            charts.extend(install::apply_steps(&ctx, r, "charts"));
+            continue;
+        }
         let mut cmd = ctx
             .helm()
             .args(["upgrade", "--install", c.release.as_str()])
-            .arg(&path)
+            .arg(&archives[i])
             .args(["--namespace", c.namespace.as_str()]);
         for v in &c.values {
             cmd = cmd.arg("--values").arg(ctx.loaded.resolve(v));
@@ -442,6 +561,12 @@ impl Plan {
             out,
             "ownership label on nodes, namespaces and releases: {OWNER_LABEL}={OWNER_VALUE}"
         );
+        let _ = writeln!(
+            out,
+            "charts installer: {} ({})",
+            c.installer.name(),
+            c.installer_note
+        );
         let n = self.phases.len();
         for (i, p) in self.phases.iter().enumerate() {
             let _ = writeln!(out);
@@ -557,6 +682,134 @@ fn render_step(out: &mut String, s: &Step, depth: usize, show: &dyn Fn(&str) -> 
         Action::PortFree(p) => {
             let _ = writeln!(out, "{pad}    connect to 127.0.0.1:{p} must be refused");
         }
+        Action::Package {
+            chart,
+            destination,
+            dependency_update,
+            ..
+        } => {
+            let cmd = Action::package_cmd(chart, destination, *dependency_update);
+            let _ = writeln!(out, "{cmd_pad}{}", show(&cmd.to_string()));
+            let _ = writeln!(
+                out,
+                "{pad}    in-process; a bad chart stops here, before any cluster exists"
+            );
+        }
+        Action::Render(r) => {
+            let _ = writeln!(out, "{cmd_pad}{}", show(&r.display_cmd().to_string()));
+            let _ = writeln!(
+                out,
+                "{pad}    in-process; every object labelled {}",
+                show(&r.label_text())
+            );
+            let _ = writeln!(
+                out,
+                "{pad}    write {} (CRDs of crds/, if any: {})",
+                show(&r.out.to_string_lossy()),
+                show(&r.crds_out.to_string_lossy())
+            );
+        }
+        Action::RunIfExists { path, cmd } => {
+            let _ = writeln!(out, "{cmd_pad}{}", show(&cmd.to_string()));
+            let _ = writeln!(out, "{pad}    only when {} exists", show(&path.to_string_lossy()));
+        }
+        Action::Rollouts {
+            manifests,
+            namespace,
+            kubectl,
+        } => {
+            let cmd = kubectl.clone().args([
+                "rollout",
+                "status",
+                "KIND/NAME",
+                "--namespace",
+                namespace,
+                "--timeout",
+                "<left>",
+            ]);
+            let _ = writeln!(out, "{cmd_pad}{}", show(&cmd.to_string()));
+            let _ = writeln!(
+                out,
+                "{pad}    for every Deployment, StatefulSet and DaemonSet in {}, within the phase budget",
+                show(&manifests.to_string_lossy())
+            );
+        }
+    }
+}
+
+impl Plan {
+    /// Every native render of the plan, in order (preflight charts, then
+    /// the ingress controller's chart when it is rendered natively).
+    pub fn renders(&self) -> Vec<&RenderSpec> {
+        fn walk<'a>(steps: &'a [Step], out: &mut Vec<&'a RenderSpec>) {
+            for s in steps {
+                match &s.action {
+                    Action::Render(r) => out.push(r),
+                    Action::Parallel(groups) => {
+                        for g in groups {
+                            walk(g, out);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for p in &self.phases {
+            walk(&p.steps, &mut out);
+        }
+        out
+    }
+
+    /// `lab plan --rendered`: the manifests each native render writes,
+    /// rendered now from the chart folder (nothing is written).
+    pub fn render_manifests(&self, root: &Path) -> Result<String, Failure> {
+        let show = |s: &str| display_path(s, root);
+        let mut out = String::new();
+        let renders = self.renders();
+        if renders.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nno rendered manifests: the charts are installed by helm (use --installer native to see them)"
+            );
+        }
+        for r in renders {
+            let _ = writeln!(out);
+            let target = show(&r.out.to_string_lossy());
+            let source = if r.chart.exists() {
+                Some(r.chart.clone())
+            } else {
+                r.source.clone()
+            };
+            let Some(source) = source else {
+                let _ = writeln!(
+                    out,
+                    "# {}: rendered by `lab up` once {} is downloaded (not shown here)",
+                    r.release,
+                    show(&r.chart.to_string_lossy())
+                );
+                continue;
+            };
+            let rendered = install::render_chart(&source, r).map_err(|e| {
+                Failure::bad_input(format!("cannot render {} ({}): {e}", r.release, source.display()))
+            })?;
+            let _ = writeln!(
+                out,
+                "# {}: what `lab up` writes to {target} (rendered from {})",
+                r.release,
+                show(&source.to_string_lossy())
+            );
+            if !rendered.crds.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "# CRDs, applied first ({})",
+                    show(&r.crds_out.to_string_lossy())
+                );
+                out.push_str(&rendered.crds);
+            }
+            out.push_str(&rendered.manifests);
+        }
+        Ok(out)
     }
 }
 

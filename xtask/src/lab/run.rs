@@ -13,11 +13,12 @@ use crate::exit::{Class, Failure};
 use crate::tools::{self, Cmd, ToolError, Toolbox};
 
 use super::diagnostics;
+use super::install;
 use super::plan::{self, Action, Check, Ctx, Phase, Plan, Step, OWNER_LABEL, OWNER_VALUE};
 use super::probe::{self, ProbeResult};
 use super::providers::{self, Provider};
 use super::report::{PhaseResult, Report, SCHEMA};
-use super::spec::{self, Budget, IngressKind, Loaded, ProviderKind};
+use super::spec::{self, Budget, IngressKind, Installer, Loaded, ProviderKind};
 use super::ui::Ui;
 use super::wait::{self, Attempt, Backoff, WaitError};
 use super::{CommonArgs, DownArgs, ImageStore, PlanArgs, ProbeArgs, ReportFormat, UpArgs};
@@ -102,6 +103,20 @@ fn setup(a: &UpArgs, run_id: Option<String>, store: ImageStore) -> Result<Setup,
     for (phase, d) in super::parse_budget_overrides(&a.budgets)? {
         budgets.set(&phase, d);
     }
+    let (installer, installer_note) = match (a.installer, loaded.installer()?) {
+        (Some(i), _) if i != Installer::Auto => (i, "--installer".to_string()),
+        (None, i) if i != Installer::Auto => (i, "the spec's installer".to_string()),
+        _ => {
+            if toolbox().resolve("helm").is_some() {
+                (Installer::Helm, "auto: a helm binary was found".to_string())
+            } else {
+                (
+                    Installer::Native,
+                    "auto: no helm in target/tools/bin or on PATH".to_string(),
+                )
+            }
+        }
+    };
     let work = work_dir();
     let run_id = run_id.unwrap_or_else(|| new_run_id(&name));
     let cluster_dir = work.join(&name);
@@ -118,6 +133,9 @@ fn setup(a: &UpArgs, run_id: Option<String>, store: ImageStore) -> Result<Setup,
         budgets,
         image_store: store,
         arch: host_arch().to_string(),
+        installer,
+        installer_note,
+        kube_version: None,
     };
     Ok(Setup {
         ctx,
@@ -141,7 +159,11 @@ pub fn host_arch() -> &'static str {
 pub fn plan(a: PlanArgs) -> Result<()> {
     let s = setup(&a.up, Some("<run-id>".into()), a.image_store)?;
     let plan = plan::build(s.ctx, s.provider, s.ingress)?;
-    print!("{}", plan.render(&crate::project_root()));
+    let root = crate::project_root();
+    print!("{}", plan.render(&root));
+    if a.rendered {
+        print!("{}", plan.render_manifests(&root)?);
+    }
     Ok(())
 }
 
@@ -560,6 +582,60 @@ impl Runner<'_> {
                     Ok(())
                 }
             }
+            Action::Package {
+                chart,
+                destination,
+                dependency_update,
+                field,
+            } => self.package(phase, chart, destination, *dependency_update, field, deadline),
+            Action::Render(r) => {
+                let rendered = install::render_chart(&r.chart, r).map_err(|e| {
+                    Failure::bad_input(format!(
+                        "cannot render {} from {}: {e}",
+                        r.release,
+                        r.chart.display()
+                    ))
+                })?;
+                let _ = std::fs::remove_file(&r.crds_out);
+                if !rendered.crds.is_empty() {
+                    write_file(&r.crds_out, &rendered.crds)?;
+                }
+                write_file(&r.out, &rendered.manifests)
+            }
+            Action::RunIfExists { path, cmd } => {
+                if !path.exists() {
+                    return Ok(());
+                }
+                let cmd = self.bounded(phase, cmd, deadline)?;
+                self.tb
+                    .run(&cmd)
+                    .map(|_| ())
+                    .map_err(|e| self.tool_failure(phase, e))
+            }
+            Action::Rollouts {
+                manifests,
+                namespace,
+                kubectl,
+            } => {
+                let text = std::fs::read_to_string(manifests).map_err(|e| {
+                    Failure::new(Class::Infra, format!("cannot read {}: {e}", manifests.display()))
+                })?;
+                for (kind, name, ns) in install::workloads(&text, namespace) {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(self.over_budget(phase, &format!("waiting for {kind}/{name}")));
+                    }
+                    let cmd = kubectl
+                        .clone()
+                        .args(["rollout", "status"])
+                        .arg(format!("{}/{name}", kind.to_lowercase()))
+                        .args(["--namespace", ns.as_str(), "--timeout"])
+                        .arg(plan::go_duration(left));
+                    let cmd = self.bounded(phase, &cmd, deadline)?;
+                    self.tb.run(&cmd).map_err(|e| self.tool_failure(phase, e))?;
+                }
+                Ok(())
+            }
             Action::PortFree(port) => {
                 let addr = std::net::SocketAddr::from(([127, 0, 0, 1], *port));
                 match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500)) {
@@ -575,6 +651,47 @@ impl Runner<'_> {
                 }
             }
         }
+    }
+
+    /// Packages a chart folder in-process (what `cargo xtask chart package`
+    /// does); every failure is bad input naming the spec field and the chart.
+    fn package(
+        &self,
+        phase: &Phase,
+        chart: &Path,
+        destination: &Path,
+        dependency_update: bool,
+        field: &str,
+        deadline: Instant,
+    ) -> Result<(), Failure> {
+        let file = &self.ctx().loaded.file;
+        if dependency_update {
+            let cmd = Cmd::new("helm").args(["dependency", "update"]).arg(chart);
+            let cmd = self.bounded(phase, &cmd, deadline)?;
+            self.tb.run(&cmd).map_err(|e| self.tool_failure(phase, e))?;
+        }
+        let sde = crate::chart::package::source_date_epoch_from_env().map_err(Failure::bad_input)?;
+        let opts = crate::chart::package::Options {
+            destination: destination.to_path_buf(),
+            mtime: sde.unwrap_or(0),
+            source_date_epoch: sde,
+            ..Default::default()
+        };
+        crate::chart::package::package_dir(chart, &opts)
+            .map(|_| ())
+            .map_err(|e| {
+                let mut f = spec::field_error(
+                    file,
+                    field,
+                    format!("cannot package {}: {e}", chart.display()),
+                );
+                if e.contains("missing in charts/") {
+                    f.message.push_str(
+                        "\nfix: vendor the dependencies into the chart's charts/ folder (`helm dependency build`), or install with helm (`--installer helm` updates them)",
+                    );
+                }
+                f
+            })
     }
 
     fn mark_created(&self) {

@@ -156,6 +156,35 @@ pub enum IngressKind {
     Nginx,
 }
 
+/// How the lab installs the spec's charts (and the Traefik controller chart).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Installer {
+    /// `helm` when a helm binary is found (target/tools/bin, then PATH), else `native`.
+    Auto,
+    /// `helm upgrade --install` of the packaged archive.
+    Helm,
+    /// This program's renderer + `kubectl apply --server-side` (no helm needed).
+    Native,
+}
+
+impl Installer {
+    pub fn name(self) -> &'static str {
+        match self {
+            Installer::Auto => "auto",
+            Installer::Helm => "helm",
+            Installer::Native => "native",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Installer> {
+        match s {
+            "auto" => Some(Installer::Auto),
+            "helm" => Some(Installer::Helm),
+            "native" => Some(Installer::Native),
+            _ => None,
+        }
+    }
+}
+
 /// `lab/lab.yaml`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -169,6 +198,10 @@ pub struct LabSpec {
     pub provider: ProviderKind,
     pub cluster: ClusterSpec,
     pub ingress: IngressSpec,
+    /// `auto` (default), `helm` or `native` (`--installer` overrides); read
+    /// as text so a wrong value is reported with the field's line.
+    #[serde(default)]
+    pub installer: Option<String>,
     #[serde(default)]
     pub images: Vec<ImageSpec>,
     #[serde(default)]
@@ -356,6 +389,19 @@ impl Loaded {
         }
     }
 
+    /// The spec's `installer` (default `auto`).
+    pub fn installer(&self) -> Result<Installer, Failure> {
+        match self.spec.installer.as_deref() {
+            None => Ok(Installer::Auto),
+            Some(v) => Installer::parse(v).ok_or_else(|| {
+                self.err(
+                    "installer",
+                    format!("must be `auto`, `helm` or `native`, found `{v}`"),
+                )
+            }),
+        }
+    }
+
     fn err(&self, field: &str, msg: impl std::fmt::Display) -> Failure {
         field_error(&self.file, field, msg)
     }
@@ -369,6 +415,7 @@ impl Loaded {
             ));
         }
         validate_name(&s.name).map_err(|m| self.err("name", m))?;
+        self.installer()?;
         if s.cluster.nodes == 0 {
             return Err(self.err("cluster.nodes", "must be at least 1"));
         }
@@ -683,6 +730,24 @@ budgets:
         let e = Loaded::load(&f).unwrap_err().to_string();
         assert!(
             e.contains("images[0].name") && e.contains(":latest") && e.contains(":12:"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn installer_defaults_to_auto_and_bad_values_name_the_line() {
+        let d = tempfile::tempdir().unwrap();
+        let f = write(d.path(), "lab.yaml", GOOD);
+        assert_eq!(Loaded::load(&f).unwrap().installer().unwrap(), Installer::Auto);
+        let text = GOOD.replace("images:\n", "installer: native\nimages:\n");
+        let f = write(d.path(), "lab.yaml", &text);
+        assert_eq!(Loaded::load(&f).unwrap().installer().unwrap(), Installer::Native);
+        let text = GOOD.replace("images:\n", "installer: kubectl\nimages:\n");
+        let f = write(d.path(), "lab.yaml", &text);
+        let e = Loaded::load(&f).unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!("{}:11:1: field `installer`", f.display()))
+                && e.contains("found `kubectl`"),
             "{e}"
         );
     }

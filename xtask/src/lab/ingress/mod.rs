@@ -18,6 +18,10 @@ pub trait Ingress: Send + Sync {
     fn warning(&self) -> Option<&'static str> {
         None
     }
+    /// Programs the install steps run besides kubectl (checked in preflight).
+    fn tools(&self, _ctx: &Ctx) -> Vec<&'static str> {
+        Vec::new()
+    }
     /// Port inside the node that receives HTTP (mapped from the host port).
     fn http_container_port(&self) -> u16;
     fn https_container_port(&self) -> u16;

@@ -5,8 +5,10 @@
 
 use crate::tools::Cmd;
 
+use super::super::install::{self, RenderSpec};
 use super::super::plan::{go_duration, Check, Ctx, Step};
 use super::super::providers::Provider;
+use super::super::spec::Installer;
 use super::Ingress;
 
 pub struct Traefik;
@@ -17,6 +19,61 @@ pub const CHART_VERSION: &str = "41.3.0";
 pub const NAMESPACE: &str = "traefik";
 pub const HTTP_NODE_PORT: u16 = 30080;
 pub const HTTPS_NODE_PORT: u16 = 30443;
+/// The chart archive in the repository (what `helm pull traefik --repo
+/// CHART_REPO --version CHART_VERSION` downloads), for the native installer.
+pub const CHART_URL: &str = "https://traefik.github.io/charts/traefik/traefik-41.3.0.tgz";
+
+/// The `--set` overrides of the lab's Traefik.
+pub fn sets() -> Vec<String> {
+    vec![
+        "service.spec.type=NodePort".to_string(),
+        format!("ports.web.nodePort={HTTP_NODE_PORT}"),
+        format!("ports.websecure.nodePort={HTTPS_NODE_PORT}"),
+        "ingressClass.enabled=true".into(),
+        "ingressClass.isDefaultClass=true".into(),
+        "ingressClass.name=traefik".into(),
+    ]
+}
+
+/// Native install: download the pinned chart archive, render it here, apply
+/// it server-side (CRDs first) and wait for the rollout.
+fn native_steps(ctx: &Ctx) -> Vec<Step> {
+    let archive = ctx
+        .cluster_dir
+        .join("charts")
+        .join(format!("{CHART}-{CHART_VERSION}.tgz"));
+    let manifests = ctx.cluster_dir.join("manifests");
+    let r = RenderSpec {
+        chart: archive.clone(),
+        source: None,
+        release: "traefik".into(),
+        namespace: NAMESPACE.into(),
+        values: Vec::new(),
+        sets: sets(),
+        kube_version: ctx.kube_version.clone(),
+        labels: install::release_labels(ctx, "traefik"),
+        out: manifests.join("traefik.yaml"),
+        crds_out: manifests.join("traefik.crds.yaml"),
+    };
+    let download = Cmd::new("curl")
+        .args([
+            "--fail",
+            "--silent",
+            "--show-error",
+            "--location",
+            "--create-dirs",
+            "--output",
+        ])
+        .arg(&archive)
+        .arg(CHART_URL);
+    let mut steps = vec![
+        ctx.namespace_step(NAMESPACE),
+        Step::run(format!("download the Traefik chart {CHART_VERSION}"), download),
+        install::render_step(&r),
+    ];
+    steps.extend(install::apply_steps(ctx, &r, "ingress"));
+    steps
+}
 
 impl Ingress for Traefik {
     fn name(&self) -> &'static str {
@@ -31,15 +88,17 @@ impl Ingress for Traefik {
     fn namespace(&self) -> &'static str {
         NAMESPACE
     }
+    fn tools(&self, ctx: &Ctx) -> Vec<&'static str> {
+        match ctx.installer {
+            Installer::Native => vec!["curl"],
+            _ => vec!["helm"],
+        }
+    }
     fn install_steps(&self, ctx: &Ctx, _provider: &dyn Provider) -> Vec<Step> {
-        let sets = [
-            "service.spec.type=NodePort".to_string(),
-            format!("ports.web.nodePort={HTTP_NODE_PORT}"),
-            format!("ports.websecure.nodePort={HTTPS_NODE_PORT}"),
-            "ingressClass.enabled=true".into(),
-            "ingressClass.isDefaultClass=true".into(),
-            "ingressClass.name=traefik".into(),
-        ];
+        if ctx.installer == Installer::Native {
+            return native_steps(ctx);
+        }
+        let sets = sets();
         let mut helm = ctx
             .helm()
             .args(["upgrade", "--install", "traefik", CHART])

@@ -90,9 +90,27 @@ impl Provider for Kind {
     fn kubeconfig_of(&self, name: &str) -> Option<Cmd> {
         Some(Cmd::new("kind").args(["get", "kubeconfig", "--name", name]))
     }
+    fn kube_version(&self, ctx: &Ctx) -> Option<String> {
+        let file = ctx.loaded.resolve(&ctx.loaded.spec.cluster.kind);
+        let view: KindClusterView = spec::load_yaml(&file).ok()?;
+        let cp = view
+            .nodes
+            .iter()
+            .find(|n| n.role.as_deref().unwrap_or("control-plane") == "control-plane")?;
+        node_image_version(cp.image.as_deref()?)
+    }
     fn ingress_node_selector(&self) -> (&'static str, &'static str) {
         INGRESS_LABEL
     }
+}
+
+/// `kindest/node:v1.36.4@sha256:…` -> `v1.36.4` (the tag, when it is a version).
+pub fn node_image_version(image: &str) -> Option<String> {
+    let no_digest = image.split('@').next()?;
+    let last = no_digest.rsplit('/').next()?;
+    let (_, tag) = last.split_once(':')?;
+    crate::chart::render::KubeVersion::parse(tag).ok()?;
+    Some(tag.to_string())
 }
 
 /// Reads `lab/kind.yaml`, checks it and writes the ingress node's port
@@ -210,4 +228,17 @@ pub fn render_config(source: &Path, ctx: &Ctx, ingress: &dyn Ingress) -> Result<
     serde_json::to_string_pretty(&doc)
         .map(|s| s + "\n")
         .map_err(|e| Failure::bad_input(format!("{}: {e}", source.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn node_image_versions() {
+        assert_eq!(
+            super::node_image_version("kindest/node:v1.36.4@sha256:099e"),
+            Some("v1.36.4".into())
+        );
+        assert_eq!(super::node_image_version("localhost:5000/node"), None);
+        assert_eq!(super::node_image_version("kindest/node:latest"), None);
+    }
 }

@@ -22,6 +22,12 @@ impl Minikube {
 }
 
 impl Provider for Minikube {
+    fn kube_version(&self, ctx: &Ctx) -> Option<String> {
+        let file = ctx.loaded.resolve(&ctx.loaded.spec.cluster.minikube);
+        let p: MinikubeProfile = spec::load_yaml(&file).ok()?;
+        crate::chart::render::KubeVersion::parse(&p.kubernetes_version).ok()?;
+        Some(p.kubernetes_version)
+    }
     fn name(&self) -> &'static str {
         "minikube"
     }

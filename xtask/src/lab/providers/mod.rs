@@ -35,6 +35,11 @@ pub trait Provider: Send + Sync {
     fn kubeconfig_of(&self, name: &str) -> Option<Cmd>;
     /// The node label that marks the node receiving host traffic.
     fn ingress_node_selector(&self) -> (&'static str, &'static str);
+    /// The Kubernetes version the cluster will run, when its config pins it
+    /// (`v1.36.4`); native renders use it for `.Capabilities.KubeVersion`.
+    fn kube_version(&self, _ctx: &Ctx) -> Option<String> {
+        None
+    }
 }
 
 pub fn new(kind: ProviderKind) -> Box<dyn Provider> {
