@@ -18,20 +18,36 @@ fn bare(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+fn check_golden(got: &str, name: &str) {
+    let golden = repo().join("xtask/tests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&golden, got).unwrap();
+    }
+    let want = std::fs::read_to_string(&golden).expect("golden file (UPDATE_GOLDEN=1 writes it)");
+    assert_eq!(
+        got, want,
+        "lab plan output changed ({name}); if intended, rerun with UPDATE_GOLDEN=1 and review the diff"
+    );
+}
+
+/// With no helm anywhere, `auto` picks the native installer.
 #[test]
 fn plan_matches_golden_without_any_tool() {
     let o = bare(&["lab", "plan", "--image-store", "classic"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let got = String::from_utf8(o.stdout).unwrap();
-    let golden = repo().join("xtask/tests/golden/lab-plan.txt");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&golden, &got).unwrap();
-    }
-    let want = std::fs::read_to_string(&golden).expect("golden file (UPDATE_GOLDEN=1 writes it)");
-    assert_eq!(
-        got, want,
-        "lab plan output changed; if intended, rerun with UPDATE_GOLDEN=1 and review the diff"
+    check_golden(&got, "lab-plan.txt");
+    assert!(got.contains("charts installer: native (auto: no helm"), "{got}");
+    assert!(!got.contains("helm --kubeconfig"), "{got}");
+    assert!(
+        got.contains("$ cargo xtask chart package charts/asky --destination target/lab/asky-lab/charts"),
+        "{got}"
     );
+    // packaging and rendering happen before the cluster is created
+    let package = got.find("cargo xtask chart package").unwrap();
+    let render = got.find("cargo xtask chart template").unwrap();
+    let create = got.find("kind create cluster").unwrap();
+    assert!(package < render && render < create, "{got}");
     // the plan names every phase and the teardown
     for p in [
         "preflight",
@@ -45,6 +61,52 @@ fn plan_matches_golden_without_any_tool() {
     ] {
         assert!(got.contains(p), "{p}");
     }
+}
+
+/// `--installer helm`: helm installs the archives `chart package` wrote.
+#[test]
+fn plan_with_helm_matches_golden() {
+    let o = bare(&["lab", "plan", "--image-store", "classic", "--installer", "helm"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let got = String::from_utf8(o.stdout).unwrap();
+    check_golden(&got, "lab-plan-helm.txt");
+    assert!(
+        got.contains("upgrade --install asky target/lab/asky-lab/charts/asky-0.1.0.tgz --namespace asky"),
+        "{got}"
+    );
+    assert!(!got.contains("--server-side"), "{got}");
+    assert!(!got.contains("dependency build"), "{got}");
+}
+
+/// `lab plan --rendered` on an empty machine prints the labelled manifests.
+#[test]
+fn plan_rendered_shows_the_labelled_manifests() {
+    let o = bare(&["lab", "plan", "--rendered"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let got = String::from_utf8(o.stdout).unwrap();
+    for want in [
+        "# hello-fastapi: what `lab up` writes to target/lab/asky-lab/manifests/hello-fastapi.yaml (rendered from charts/hello-fastapi)",
+        "# asky: what `lab up` writes to target/lab/asky-lab/manifests/asky.yaml (rendered from charts/asky)",
+        "# traefik: rendered by `lab up` once target/lab/asky-lab/charts/traefik-41.3.0.tgz is downloaded",
+        "# Source: hello-fastapi/templates/deployment.yaml",
+        "    asky.dev/lab-release: hello-fastapi\n",
+        "    asky.dev/lab-run: <run-id>\n",
+        "\n  ingressClassName: traefik\n",
+    ] {
+        assert!(got.contains(want), "{want:?} missing");
+    }
+    let deployments = got.matches("\nkind: Deployment\n").count();
+    assert!(deployments >= 5, "{deployments}");
+    // every rendered object carries the release label
+    let rendered = &got[got.find("# hello-fastapi: what").unwrap()..];
+    let objects = rendered.matches("\napiVersion: ").count();
+    let labelled = rendered.matches("    asky.dev/lab-release: ").count();
+    assert_eq!(objects, labelled, "every object is labelled");
+    // with helm, there is nothing to render
+    let o = bare(&["lab", "plan", "--rendered", "--installer", "helm"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout)
+        .contains("no rendered manifests: the charts are installed by helm"));
 }
 
 #[test]

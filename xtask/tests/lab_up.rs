@@ -52,6 +52,20 @@ fn success_runs_every_phase_and_tears_down_once() {
     assert!(calls.iter().any(|c| c.contains("upgrade --install hello-fastapi")
         && c.contains("--wait")
         && c.contains("--labels asky.dev/lab-owner=asky-lab")));
+    // helm installs the archive the native packager wrote (Chart.yaml name-version)
+    let archive = lab.work.join("asky-lab-test/charts/hello-0.1.0.tgz");
+    assert!(
+        calls.iter().any(|c| c.starts_with("helm --kubeconfig")
+            && c.contains(&format!("upgrade --install hello-fastapi {} ", archive.display()))),
+        "{}",
+        calls.join("\n")
+    );
+    assert_eq!(lab.count("helm --kubeconfig"), 2, "traefik + hello-fastapi only");
+    assert!(
+        calls.iter().all(|c| !c.contains("dependency")),
+        "no helm dependency step"
+    );
+    assert!(calls.iter().all(|c| !c.contains("--server-side")));
     assert_eq!(lab.count("kind delete cluster"), 1);
     assert_eq!(lab.count("kind export logs"), 0, "no diagnostics on success");
     assert!(!lab.cluster_exists());
@@ -359,4 +373,224 @@ fn failed_teardown_is_exit_4_with_the_manual_fix() {
         .iter()
         .all(|p| p["status"] == "ok"));
     assert_eq!(r["outcome"], "infra");
+}
+
+/// Helm absent: `auto` picks the native installer. Charts are packaged and
+/// rendered in preflight, Traefik's chart is downloaded and rendered, every
+/// release is applied server-side with an ApplySet, CRDs first, and the
+/// rollouts are awaited; helm is never called nor required.
+#[test]
+fn without_helm_the_native_installer_renders_and_applies_server_side() {
+    let mut lab = Lab::native();
+    lab.serve(200);
+    let o = lab.up(&["--keep"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let calls = lab.calls();
+    let all = calls.join("\n");
+    assert!(calls.iter().all(|c| !c.starts_with("helm")), "{all}");
+    let dir = lab.work.join("asky-lab-test");
+    let m = dir.join("manifests");
+    let order = [
+        "docker info --format {{.ServerVersion}}".to_string(),
+        "kind get clusters".to_string(),
+        "kind create cluster".to_string(),
+        format!(
+            "curl --fail --silent --show-error --location --create-dirs --output {} https://traefik.github.io/charts/traefik/traefik-41.3.0.tgz",
+            dir.join("charts/traefik-41.3.0.tgz").display()
+        ),
+        format!(
+            "kubectl --kubeconfig {} apply --server-side --field-manager asky-lab --filename {}",
+            dir.join("kubeconfig").display(),
+            m.join("traefik.crds.yaml").display()
+        ),
+        "kubectl --kubeconfig".to_string(),
+        format!(
+            "kubectl --kubeconfig {} apply --server-side --field-manager asky-lab --namespace traefik --prune --applyset asky-lab-traefik --filename {}",
+            dir.join("kubeconfig").display(),
+            m.join("traefik.yaml").display()
+        ),
+        format!(
+            "kubectl --kubeconfig {} rollout status deployment/traefik --namespace traefik --timeout",
+            dir.join("kubeconfig").display()
+        ),
+        format!(
+            "kubectl --kubeconfig {} apply --server-side --field-manager asky-lab --namespace hello --prune --applyset asky-lab-hello-fastapi --filename {}",
+            dir.join("kubeconfig").display(),
+            m.join("hello-fastapi.yaml").display()
+        ),
+        format!(
+            "kubectl --kubeconfig {} rollout status deployment/hello-fastapi --namespace hello --timeout",
+            dir.join("kubeconfig").display()
+        ),
+    ];
+    let mut at = 0;
+    for step in &order {
+        let i = calls[at..]
+            .iter()
+            .position(|c| c.starts_with(step.as_str()))
+            .unwrap_or_else(|| panic!("`{step}` not called after call #{at}:\n{all}"));
+        at += i;
+    }
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.contains("wait --for condition=Established") && c.contains("traefik.crds.yaml")),
+        "{all}"
+    );
+    // the test chart has no crds/: no CRD step for it
+    assert!(
+        calls.iter().all(|c| !c.contains("hello-fastapi.crds.yaml")),
+        "{all}"
+    );
+    // the packaged archive and the labelled manifests
+    assert!(dir.join("charts/hello-0.1.0.tgz").exists());
+    let text_m = std::fs::read_to_string(m.join("hello-fastapi.yaml")).unwrap();
+    for want in [
+        "# Source: hello/templates/deployment.yaml",
+        "kind: Deployment",
+        "kind: ConfigMap",
+        "    asky.dev/lab-release: hello-fastapi\n",
+        "    asky.dev/lab-owner: asky-lab\n",
+        "    app: hello\n",
+        "  replicas: 1\n",
+        "  kube: v1.36.4\n",
+    ] {
+        assert!(text_m.contains(want), "{want:?} missing in\n{text_m}");
+    }
+    assert_eq!(
+        text_m.matches("asky.dev/lab-release: hello-fastapi").count(),
+        2,
+        "{text_m}"
+    );
+    let crds = std::fs::read_to_string(m.join("traefik.crds.yaml")).unwrap();
+    assert!(
+        crds.contains("kind: CustomResourceDefinition") && crds.contains("asky.dev/lab-release: traefik"),
+        "{crds}"
+    );
+    let traefik = std::fs::read_to_string(m.join("traefik.yaml")).unwrap();
+    assert!(
+        traefik.contains("--web=30080") && traefik.contains("namespace: traefik"),
+        "{traefik}"
+    );
+    let r = lab.report();
+    assert_eq!(r["outcome"], "ok", "{r:#}");
+    let d = lab.run(&["lab", "down"]);
+    assert_eq!(d.status.code(), Some(0), "{}", text(&d));
+}
+
+/// A Chart.yaml without a version: exit 2 naming the file and the field;
+/// nothing runs, no cluster.
+#[test]
+fn bad_chart_yaml_is_exit_2_before_any_cluster() {
+    let lab = Lab::new(&[]);
+    std::fs::write(
+        lab.dir.path().join("charts/hello/Chart.yaml"),
+        "apiVersion: v2\nname: hello\n",
+    )
+    .unwrap();
+    let o = lab.up(&[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("field `charts[0].path`")
+            && err.contains("charts/hello/Chart.yaml")
+            && err.contains("chart.metadata.version is required"),
+        "{err}"
+    );
+    assert_eq!(lab.count("kind create cluster"), 0);
+    assert_eq!(lab.count("kind get clusters"), 0);
+}
+
+/// A template that does not render (native installer): the preflight fails
+/// with exit 2 before the cluster is created, and nothing is torn down.
+#[test]
+fn broken_template_fails_in_preflight_with_exit_2() {
+    let lab = Lab::native();
+    std::fs::write(
+        lab.dir.path().join("charts/hello/templates/broken.yaml"),
+        "kind: ConfigMap\nmetadata:\n  name: {{ .Values.missing.name }\n",
+    )
+    .unwrap();
+    let o = lab.up(&[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("cannot render hello-fastapi") && err.contains("broken.yaml"),
+        "{err}"
+    );
+    assert_eq!(lab.count("kind create cluster"), 0, "{}", lab.calls().join("\n"));
+    assert_eq!(lab.count("kind delete cluster"), 0);
+    let r = lab.report();
+    assert_eq!(r["phases"][0]["status"], "failed", "{r:#}");
+    assert_eq!(r["teardown"], "not-created");
+    assert!(
+        lab.work.join("asky-lab-test/charts/hello-0.1.0.tgz").exists(),
+        "packaged first"
+    );
+}
+
+/// `kubectl apply --server-side` fails: diagnostics (with the native
+/// release's objects, no helm) before the single teardown, exit 4.
+#[test]
+fn native_apply_failure_collects_diagnostics_then_tears_down_once() {
+    let lab = Lab::native().with_env("FAKE_FAIL", "--applyset asky-lab-hello-fastapi");
+    let o = lab.up(&[]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    let r = lab.report();
+    let charts = r["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "charts")
+        .unwrap()
+        .clone();
+    assert_eq!(charts["status"], "failed", "{r:#}");
+    assert!(
+        r["message"].as_str().unwrap().contains("apply --server-side"),
+        "{r:#}"
+    );
+    let export = lab.first("kind export logs").expect("diagnostics");
+    let delete = lab.first("kind delete cluster").expect("teardown");
+    assert!(export < delete);
+    assert_eq!(lab.count("kind delete cluster"), 1);
+    assert!(lab.calls().iter().all(|c| !c.starts_with("helm")));
+    let diag = lab.run_dir().join("diagnostics");
+    assert!(diag.join("release-hello-fastapi.txt").exists(), "{}", text(&o));
+    assert!(!diag.join("helm-list.txt").exists());
+    assert!(lab
+        .calls()
+        .iter()
+        .any(|c| c.contains("get all,ingress,configmap,pvc,networkpolicy --namespace hello --selector asky.dev/lab-release=hello-fastapi")));
+    assert!(!lab.cluster_exists());
+}
+
+/// `--installer helm` without helm is a missing prerequisite (exit 3) in
+/// preflight; a wrong `installer` in the spec is bad input naming the line.
+#[test]
+fn installer_choice_is_checked() {
+    let lab = Lab::native();
+    let o = lab.up(&["--installer", "helm"]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("missing: helm"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(lab.count("kind create cluster"), 0);
+
+    let lab = Lab::new(&[]);
+    let spec = std::fs::read_to_string(&lab.spec)
+        .unwrap()
+        .replace("images:\n", "installer: kubectl\nimages:\n");
+    std::fs::write(&lab.spec, &spec).unwrap();
+    let line = spec.lines().position(|l| l.starts_with("installer:")).unwrap() + 1;
+    let o = lab.up(&[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!(
+            "lab.yaml:{line}:1: field `installer`: must be `auto`, `helm` or `native`, found `kubectl`"
+        )),
+        "{err}"
+    );
 }

@@ -125,6 +125,27 @@ budgets:
         }
     }
 
+    /// A lab without helm (the native installer is chosen automatically):
+    /// a fake curl "downloads" the Traefik chart, and the test chart has a
+    /// Deployment and a ConfigMap to render.
+    pub fn native() -> Lab {
+        let lab = Lab::new(&["helm"]);
+        std::os::unix::fs::symlink(fake_tool(), lab.tools.join("curl")).unwrap();
+        let t = lab.dir.path().join("charts/hello/templates");
+        std::fs::create_dir_all(&t).unwrap();
+        std::fs::write(
+            t.join("deployment.yaml"),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n  labels:\n    app: hello\nspec:\n  replicas: {{ .Values.replicaCount }}\n  selector:\n    matchLabels:\n      app: hello\n  template:\n    metadata:\n      labels:\n        app: hello\n    spec:\n      containers:\n        - name: app\n          image: asky-lab/hello-fastapi:0.1.0\n",
+        )
+        .unwrap();
+        std::fs::write(
+            t.join("configmap.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-config\ndata:\n  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n",
+        )
+        .unwrap();
+        lab
+    }
+
     pub fn with_env(mut self, k: &str, v: &str) -> Lab {
         self.env.push((k.into(), v.into()));
         self
