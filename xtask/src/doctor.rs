@@ -196,13 +196,20 @@ pub fn findings(tb: &Toolbox, a: &DoctorArgs) -> Vec<Finding> {
         MIN_KUBECTL,
         true,
     ));
-    v.push(check_tool(
+    // helm is optional: without it `lab up` installs charts natively
+    // (this program's renderer + `kubectl apply --server-side`).
+    let mut helm = check_tool(
         tb,
         "helm",
         &["version", "--template", "{{.Version}}"],
         MIN_HELM,
-        true,
-    ));
+        false,
+    );
+    if helm.level != Level::Ok {
+        helm.what
+            .push_str(" (optional: without it `lab up` installs the charts natively)");
+    }
+    v.push(helm);
     v.push(check_tool(
         tb,
         "minikube",

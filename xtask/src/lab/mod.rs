@@ -59,7 +59,8 @@ pub enum LabCommand {
     /// Delete the lab cluster (nothing to delete is success); --orphans sweeps every
     /// cluster carrying the lab's ownership label.
     Down(DownArgs),
-    /// Show whether the lab cluster exists, its nodes and Helm releases.
+    /// Show whether the lab cluster exists, its nodes, pods and releases (Helm
+    /// releases when helm is there, natively installed workloads by label).
     Status(CommonArgs),
     /// Re-run the spec's HTTP probes against a lab kept with `lab up --keep`.
     Probe(ProbeArgs),

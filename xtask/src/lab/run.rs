@@ -1084,14 +1084,29 @@ pub fn status(a: CommonArgs) -> Result<()> {
             Err(e) => println!("{e}"),
         }
     }
-    let cmd = Cmd::new("helm")
-        .arg("--kubeconfig")
-        .arg(&kubeconfig)
-        .args(["list", "--all-namespaces"])
-        .timeout(Duration::from_secs(60));
-    match tb.output(&cmd) {
-        Ok(o) => print!("{}{}", o.stdout, o.stderr),
-        Err(e) => println!("{e}"),
+    // Natively installed releases carry the release label; Helm ones are in `helm list`.
+    let mut listings = vec![Cmd::new("kubectl").arg("--kubeconfig").arg(&kubeconfig).args([
+        "get",
+        "deployments,statefulsets,daemonsets",
+        "--all-namespaces",
+        "--selector",
+        install::RELEASE_LABEL,
+        "--label-columns",
+        install::RELEASE_LABEL,
+    ])];
+    if tb.resolve("helm").is_some() {
+        listings.push(
+            Cmd::new("helm")
+                .arg("--kubeconfig")
+                .arg(&kubeconfig)
+                .args(["list", "--all-namespaces"]),
+        );
+    }
+    for cmd in listings {
+        match tb.output(&cmd.timeout(Duration::from_secs(60))) {
+            Ok(o) => print!("{}{}", o.stdout, o.stderr),
+            Err(e) => println!("{e}"),
+        }
     }
     Ok(())
 }
