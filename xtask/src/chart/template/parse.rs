@@ -742,6 +742,30 @@ fn parse_go_int(text: &str) -> Option<i64> {
     }
 }
 
+/// A Go hexadecimal floating-point literal (`0x1p60`, `-0x1.8p-3`): hex
+/// mantissa with an optional point, a mandatory binary exponent. Rust's
+/// `f64::from_str` does not read these.
+fn parse_hex_float(text: &str) -> Option<f64> {
+    let (neg, t) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let t = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X"))?;
+    let (mant, exp) = t.split_once(['p', 'P'])?;
+    let exp: i32 = exp.parse().ok()?;
+    let (int_part, frac_part) = mant.split_once('.').unwrap_or((mant, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    let mut m = 0f64;
+    for c in int_part.chars().chain(frac_part.chars()) {
+        m = m * 16.0 + f64::from(c.to_digit(16)?);
+    }
+    let shift = exp.checked_sub(4 * i32::try_from(frac_part.len()).ok()?)?;
+    let v = m * 2f64.powi(shift);
+    Some(if neg { -v } else { v })
+}
+
 /// Go's `parse.NumberNode` construction.
 pub fn parse_number(text: &str, typ: Tok) -> Result<Number, String> {
     if typ == Tok::CharConstant {
@@ -784,7 +808,12 @@ pub fn parse_number(text: &str, typ: Tok) -> Result<Number, String> {
     };
     if n.int.is_none() {
         let clean: String = text.chars().filter(|&c| c != '_').collect();
-        match clean.parse::<f64>() {
+        match clean
+            .parse::<f64>()
+            .ok()
+            .or_else(|| parse_hex_float(&clean))
+            .ok_or(())
+        {
             Ok(f)
                 if clean
                     .trim_start_matches(['+', '-'])
@@ -858,6 +887,13 @@ mod tests {
         let n = parse_number("0x1F", Tok::Number).unwrap();
         assert_eq!(n.int, Some(31));
         assert!(!n.is_float_const);
+        // Go hex floats (Traefik's chart multiplies by 0x1p60 for "Ei")
+        let n = parse_number("0x1p60", Tok::Number).unwrap();
+        assert_eq!(n.float, Some(1_152_921_504_606_846_976.0));
+        assert!(n.is_float_const);
+        assert_eq!(parse_number("0x1.8p1", Tok::Number).unwrap().float, Some(3.0));
+        assert_eq!(parse_number("0x.8p0", Tok::Number).unwrap().float, Some(0.5));
+        assert!(parse_number("0x1.8", Tok::Number).is_err());
         assert_eq!(parse_number("'a'", Tok::CharConstant).unwrap().int, Some(97));
     }
 }
