@@ -72,6 +72,7 @@ fn success_runs_every_phase_and_tears_down_once() {
     let r = lab.report();
     assert_eq!(r["schema"], "asky.dev/lab-report/v1");
     assert_eq!(r["outcome"], "ok");
+    assert_eq!(r["installer"], "helm");
     assert_eq!(r["teardown"], "deleted");
     assert_eq!(r["phases"].as_array().unwrap().len(), 7);
     assert!(
@@ -474,6 +475,13 @@ fn without_helm_the_native_installer_renders_and_applies_server_side() {
     );
     let r = lab.report();
     assert_eq!(r["outcome"], "ok", "{r:#}");
+    assert_eq!(r["installer"], "native", "{r:#}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("charts installer native (auto: no helm in target/tools/bin or on PATH)"),
+        "{}",
+        text(&o)
+    );
     let d = lab.run(&["lab", "down"]);
     assert_eq!(d.status.code(), Some(0), "{}", text(&d));
 }

@@ -32,6 +32,9 @@ pub struct Report {
     pub run_id: String,
     pub provider: String,
     pub ingress: String,
+    /// How the charts were installed: `helm` or `native` (added in place:
+    /// readers of v1 ignore unknown fields).
+    pub installer: String,
     pub http_port: u16,
     /// Seconds since the Unix epoch.
     pub started_at: u64,
@@ -168,6 +171,7 @@ mod tests {
             run_id: "r".into(),
             provider: "kind".into(),
             ingress: "traefik".into(),
+            installer: "helm".into(),
             http_port: 80,
             started_at: 0,
             duration_ms: 1500,

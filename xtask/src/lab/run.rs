@@ -213,11 +213,13 @@ pub fn up(a: UpArgs) -> Result<()> {
         )
     })?;
     eprintln!(
-        "lab up \"{}\" (run {}): provider {}, ingress {}, http://127.0.0.1:{}",
+        "lab up \"{}\" (run {}): provider {}, ingress {}, charts installer {} ({}), http://127.0.0.1:{}",
         ctx.name,
         ctx.run_id,
         plan.provider.name(),
         plan.ingress.name(),
+        ctx.installer.name(),
+        ctx.installer_note,
         ctx.http_port
     );
     if let Some(w) = plan.ingress.warning() {
@@ -359,6 +361,7 @@ pub fn up(a: UpArgs) -> Result<()> {
         run_id: ctx.run_id.clone(),
         provider: plan.provider.name().into(),
         ingress: plan.ingress.name().into(),
+        installer: ctx.installer.name().into(),
         http_port: ctx.http_port,
         started_at,
         duration_ms: started.elapsed().as_millis(),
