@@ -146,7 +146,17 @@ pub struct Rendered {
 pub fn render_chart(chart: &Path, r: &RenderSpec) -> Result<Rendered, String> {
     let chart_path = chart.to_path_buf();
     let r = r.clone();
-    crate::chart::cli::render_on_big_stack(move || render_inner(&chart_path, &r))
+    // Rendering recurses (nested `include`s): a thread with a large stack,
+    // as `chart template` uses. A panic must not skip the lab's teardown, so
+    // it becomes an error here instead of unwinding through `lab up`.
+    std::thread::Builder::new()
+        .stack_size(512 << 20)
+        .spawn(move || render_inner(&chart_path, &r))
+        .map_err(|e| format!("cannot start the render thread: {e}"))?
+        .join()
+        .unwrap_or_else(|_| {
+            Err("the renderer panicked (a bug in this program; please report it with the chart)".into())
+        })
 }
 
 fn render_inner(chart_path: &Path, r: &RenderSpec) -> Result<Rendered, String> {
