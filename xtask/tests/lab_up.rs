@@ -602,3 +602,26 @@ fn installer_choice_is_checked() {
         "{err}"
     );
 }
+
+/// A chart that renders no object (native): nothing to apply for it, no
+/// `kubectl apply` of an empty file (kubectl refuses one); the run succeeds.
+#[test]
+fn native_chart_rendering_nothing_is_not_applied() {
+    let mut lab = Lab::new(&["helm"]);
+    std::os::unix::fs::symlink(lab_support::fake_tool(), lab.tools.join("curl")).unwrap();
+    lab.serve(200);
+    let o = lab.up(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let calls = lab.calls();
+    assert!(
+        calls.iter().any(|c| c.contains("--applyset asky-lab-traefik")),
+        "{}",
+        calls.join("\n")
+    );
+    assert!(
+        calls.iter().all(|c| !c.contains("--applyset asky-lab-hello-fastapi")
+            && !c.contains("rollout status deployment/hello")),
+        "{}",
+        calls.join("\n")
+    );
+}

@@ -319,6 +319,7 @@ pub fn apply_steps(ctx: &Ctx, r: &RenderSpec, phase: &str) -> Vec<Step> {
             Action::RunIfExists {
                 path: r.crds_out.clone(),
                 cmd: crds,
+                when: "the chart has CRDs".into(),
             },
         ),
         Step::new(
@@ -326,16 +327,21 @@ pub fn apply_steps(ctx: &Ctx, r: &RenderSpec, phase: &str) -> Vec<Step> {
             Action::RunIfExists {
                 path: r.crds_out.clone(),
                 cmd: established,
+                when: "the chart has CRDs".into(),
             },
         ),
-        Step::run(
+        Step::new(
             format!(
                 "apply {} into namespace {} (server-side; ApplySet {} prunes what left the chart)",
                 r.release,
                 r.namespace,
                 applyset_name(&r.release)
             ),
-            apply,
+            Action::RunIfExists {
+                path: r.out.clone(),
+                cmd: apply,
+                when: "the chart renders at least one object".into(),
+            },
         ),
         Step::new(
             format!("wait for the rollouts of {}", r.release),

@@ -155,8 +155,9 @@ pub enum Action {
     },
     /// Render a chart in-process and write the labelled manifests.
     Render(Box<RenderSpec>),
-    /// Run `cmd` only when `path` exists (written by an earlier step).
-    RunIfExists { path: PathBuf, cmd: Cmd },
+    /// Run `cmd` only when `path` exists (written by an earlier step);
+    /// `when` says when that is, for the plan.
+    RunIfExists { path: PathBuf, cmd: Cmd, when: String },
     /// `kubectl rollout status` for every Deployment, StatefulSet and
     /// DaemonSet of a manifests file, within the phase deadline.
     Rollouts {
@@ -704,14 +705,18 @@ fn render_step(out: &mut String, s: &Step, depth: usize, show: &dyn Fn(&str) -> 
             );
             let _ = writeln!(
                 out,
-                "{pad}    write {} (CRDs of crds/, if any: {})",
+                "{pad}    write {} (unless nothing renders) and the CRDs of crds/, if any, to {}",
                 show(&r.out.to_string_lossy()),
                 show(&r.crds_out.to_string_lossy())
             );
         }
-        Action::RunIfExists { path, cmd } => {
+        Action::RunIfExists { path, cmd, when } => {
             let _ = writeln!(out, "{cmd_pad}{}", show(&cmd.to_string()));
-            let _ = writeln!(out, "{pad}    only when {} exists", show(&path.to_string_lossy()));
+            let _ = writeln!(
+                out,
+                "{pad}    only when {} exists ({when})",
+                show(&path.to_string_lossy())
+            );
         }
         Action::Rollouts {
             manifests,

@@ -599,13 +599,18 @@ impl Runner<'_> {
                         r.chart.display()
                     ))
                 })?;
+                // (files of an earlier run must not be applied again)
                 let _ = std::fs::remove_file(&r.crds_out);
+                let _ = std::fs::remove_file(&r.out);
                 if !rendered.crds.is_empty() {
                     write_file(&r.crds_out, &rendered.crds)?;
                 }
-                write_file(&r.out, &rendered.manifests)
+                if !rendered.manifests.is_empty() {
+                    write_file(&r.out, &rendered.manifests)?;
+                }
+                Ok(())
             }
-            Action::RunIfExists { path, cmd } => {
+            Action::RunIfExists { path, cmd, .. } => {
                 if !path.exists() {
                     return Ok(());
                 }
@@ -620,9 +625,17 @@ impl Runner<'_> {
                 namespace,
                 kubectl,
             } => {
-                let text = std::fs::read_to_string(manifests).map_err(|e| {
-                    Failure::new(Class::Infra, format!("cannot read {}: {e}", manifests.display()))
-                })?;
+                // no file: the chart rendered no object
+                let text = match std::fs::read_to_string(manifests) {
+                    Ok(t) => t,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+                    Err(e) => {
+                        return Err(Failure::new(
+                            Class::Infra,
+                            format!("cannot read {}: {e}", manifests.display()),
+                        ))
+                    }
+                };
                 for (kind, name, ns) in install::workloads(&text, namespace) {
                     let left = deadline.saturating_duration_since(Instant::now());
                     if left.is_zero() {
