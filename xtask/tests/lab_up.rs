@@ -619,8 +619,10 @@ fn native_chart_rendering_nothing_is_not_applied() {
         calls.join("\n")
     );
     assert!(
-        calls.iter().all(|c| !c.contains("--applyset asky-lab-hello-fastapi")
-            && !c.contains("rollout status deployment/hello")),
+        calls
+            .iter()
+            .all(|c| !c.contains("--applyset asky-lab-hello-fastapi")
+                && !c.contains("rollout status deployment/hello")),
         "{}",
         calls.join("\n")
     );
