@@ -564,6 +564,8 @@ fn native_apply_failure_collects_diagnostics_then_tears_down_once() {
     assert!(lab.calls().iter().all(|c| !c.starts_with("helm")));
     let diag = lab.run_dir().join("diagnostics");
     assert!(diag.join("release-hello-fastapi.txt").exists(), "{}", text(&o));
+    let kept = std::fs::read_to_string(diag.join("manifests/hello-fastapi.yaml")).unwrap();
+    assert!(kept.contains("asky.dev/lab-release: hello-fastapi"), "{kept}");
     assert!(!diag.join("helm-list.txt").exists());
     assert!(lab
         .calls()

@@ -252,6 +252,18 @@ pub fn collect(
             }
         }
     }
+    // The manifests the native installer applied live in the cluster's
+    // folder, which the teardown removes: keep a copy with the evidence.
+    if let Ok(entries) = std::fs::read_dir(ctx.cluster_dir.join("manifests")) {
+        let to = d.join("manifests");
+        let _ = std::fs::create_dir_all(&to);
+        for e in entries.flatten() {
+            let name = e.file_name();
+            if std::fs::copy(e.path(), to.join(&name)).is_ok() {
+                b.files.push(format!("manifests/{}", name.to_string_lossy()));
+            }
+        }
+    }
     b.hints = hints(&corpus);
     let mut index = String::new();
     for h in &b.hints {

@@ -605,6 +605,13 @@ impl Plan {
                 let _ = writeln!(out, "      $ {}", show(&cmd.to_string()));
             }
         }
+        if c.installer == Installer::Native {
+            let _ = writeln!(
+                out,
+                "  - a copy of the applied manifests ({}) -> manifests/",
+                show(&c.cluster_dir.join("manifests").to_string_lossy())
+            );
+        }
         let _ = writeln!(out);
         let _ = writeln!(
             out,
