@@ -10,6 +10,7 @@ pub mod lint;
 pub mod load;
 pub mod metadata;
 pub mod package;
+pub mod par;
 pub mod render;
 pub mod schema;
 pub mod strconv;

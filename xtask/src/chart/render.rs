@@ -904,7 +904,51 @@ pub fn render_files(
     };
     let mut cv = chart_values(chart, Vec::new()).map_err(|e| err_before(e.message))?;
     let root_vals = values::render_values(&mut cv, user_values).map_err(err_before)?;
-    super::schema::validate(&cv, &root_vals).map_err(|e| err_before(super::schema::schema_error(&e)))?;
+    // The values schema is checked on its own thread while the templates are
+    // parsed; its error, like Helm's, comes before any other.
+    let (schema, parsed) = std::thread::scope(|s| {
+        let schema = s.spawn(|| super::schema::validate(&cv, &root_vals));
+        let parsed = parse_templates(chart, &cv, &root_vals, kube, opts);
+        (schema.join(), parsed)
+    });
+    match schema {
+        Ok(r) => r.map_err(|e| err_before(super::schema::schema_error(&e)))?,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+    let (engine, tpls) = parsed?;
+    let mut rendered = BTreeMap::new();
+    for t in &tpls {
+        if base_name(&t.name).starts_with('_') {
+            continue;
+        }
+        let tmpl = Value::empty_map();
+        tmpl.set("Name", Value::str(&t.name));
+        tmpl.set("BasePath", Value::str(&t.base_path));
+        t.vals.set("Template", tmpl);
+        match engine.execute(&t.name, t.vals.clone()) {
+            Ok(s) => {
+                rendered.insert(t.name.clone(), s.replace("<no value>", ""));
+            }
+            Err(e) => return Err(err(helm_exec_error(&t.name, &e, opts.helm3))),
+        }
+    }
+    if opts.leak {
+        std::mem::forget(engine);
+        std::mem::forget(tpls);
+        std::mem::forget(cv);
+    }
+    Ok(rendered)
+}
+
+/// Checks the chart's kubeVersion, builds each template's top-level objects
+/// and parses every template into one engine, in Helm's order.
+fn parse_templates(
+    chart: &Chart,
+    cv: &ChartValues<Vec<usize>>,
+    root_vals: &Map<String, Json>,
+    kube: KubeVersion,
+    opts: &Options,
+) -> Result<(Engine, Vec<Renderable>), RenderError> {
     if !chart.metadata.kube_version.is_empty()
         && !values::is_compatible_range(&chart.metadata.kube_version, &kube.normalized)
     {
@@ -939,16 +983,26 @@ pub fn render_files(
     let top = Value::empty_map();
     top.set("Release", release);
     top.set("Capabilities", caps.clone());
-    top.set("Values", Value::from_json(&Json::Object(root_vals)));
+    top.set(
+        "Values",
+        Value::map(
+            root_vals
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                .collect(),
+        ),
+    );
     let mut tpls = Vec::new();
-    rec_all_tpls(chart, &cv, &top, None, true, &caps, &mut tpls);
+    rec_all_tpls(chart, cv, &top, None, true, &caps, &mut tpls);
     sort_templates(&mut tpls);
 
     let mut engine = Engine::new(Rc::new(helm_registry()));
     engine.lint = opts.lint;
     engine.method_hook = Some(files_method);
-    for t in &tpls {
-        engine.parse_file(&t.name, &t.text).map_err(|e| {
+    let sources: Vec<(&str, &str)> = tpls.iter().map(|t| (t.name.as_str(), t.text.as_str())).collect();
+    engine.parse_files(&sources).map_err(|(i, e)| {
+        let t = &tpls[i];
+        {
             let full = e.to_string();
             let tokens: Vec<&str> = full.split(": ").collect();
             if tokens.len() == 1 {
@@ -960,30 +1014,9 @@ pub fn render_files(
                     tokens[tokens.len() - 1]
                 ))
             }
-        })?;
-    }
-    let mut rendered = BTreeMap::new();
-    for t in &tpls {
-        if base_name(&t.name).starts_with('_') {
-            continue;
         }
-        let tmpl = Value::empty_map();
-        tmpl.set("Name", Value::str(&t.name));
-        tmpl.set("BasePath", Value::str(&t.base_path));
-        t.vals.set("Template", tmpl);
-        match engine.execute(&t.name, t.vals.clone()) {
-            Ok(s) => {
-                rendered.insert(t.name.clone(), s.replace("<no value>", ""));
-            }
-            Err(e) => return Err(err(helm_exec_error(&t.name, &e, opts.helm3))),
-        }
-    }
-    if opts.leak {
-        std::mem::forget(engine);
-        std::mem::forget(tpls);
-        std::mem::forget(cv);
-    }
-    Ok(rendered)
+    })?;
+    Ok((engine, tpls))
 }
 
 /// One parsed manifest document.
@@ -1085,12 +1118,19 @@ pub fn sort_manifests(
 ) -> Result<(Vec<Hook>, Vec<Manifest>), String> {
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
+    let mut docs: Vec<(&String, String)> = Vec::new();
     for (path, content) in files {
         if base_name(path).starts_with('_') || content.trim().is_empty() {
             continue;
         }
-        for doc in split_manifests(content, helm3) {
-            let head = yaml::unmarshal(&doc).map_err(|e| format!("YAML parse error on {path}: {e}"))?;
+        docs.extend(split_manifests(content, helm3).into_iter().map(|d| (path, d)));
+    }
+    // decoding the documents is most of the work: spread it over threads
+    let heads = super::par::map(&docs, |(_, doc)| yaml::unmarshal(doc));
+    for ((path, doc), head) in docs.into_iter().zip(heads) {
+        let path = path.clone();
+        {
+            let head = head.map_err(|e| format!("YAML parse error on {path}: {e}"))?;
             let get_s =
                 |v: Option<&Json>| -> String { v.and_then(Json::as_str).unwrap_or_default().to_string() };
             let kind = get_s(head.get("kind"));

@@ -2,14 +2,14 @@
 //! `Display` gives Go's `String()` forms, used in "executing … at <…>" errors.
 
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Where a parsed tree came from: the file name (Go's `ParseName`) and its
 /// text, for `file:line:col` error locations.
 #[derive(Debug)]
 pub struct Source {
-    pub name: Rc<str>,
-    pub text: Rc<str>,
+    pub name: Arc<str>,
+    pub text: Arc<str>,
 }
 
 impl Source {
@@ -30,14 +30,14 @@ pub type List = Vec<Node>;
 
 #[derive(Debug)]
 pub enum Node {
-    Text(Rc<str>),
+    Text(Arc<str>),
     Action(Pipe),
     If(Branch),
     Range(Branch),
     With(Branch),
     Template {
         pos: usize,
-        name: Rc<str>,
+        name: Arc<str>,
         pipe: Option<Pipe>,
     },
     Break(usize),
@@ -56,7 +56,7 @@ pub struct Branch {
 pub struct Pipe {
     pub pos: usize,
     pub is_assign: bool,
-    pub decl: Vec<Rc<str>>,
+    pub decl: Vec<Arc<str>>,
     pub cmds: Vec<Cmd>,
 }
 
@@ -68,7 +68,7 @@ pub struct Cmd {
 
 #[derive(Clone, Debug)]
 pub struct Number {
-    pub text: Rc<str>,
+    pub text: Arc<str>,
     pub int: Option<i64>,
     pub float: Option<f64>,
     /// Go's constant kind for an untyped constant passed to `interface{}`:
@@ -83,13 +83,13 @@ pub enum Arg {
     Bool(usize, bool),
     Number(usize, Number),
     /// quoted source text, unquoted value
-    String(usize, Rc<str>, Rc<str>),
-    Field(usize, Vec<Rc<str>>),
+    String(usize, Arc<str>, Arc<str>),
+    Field(usize, Vec<Arc<str>>),
     /// `$x.a.b`: name first, then fields
-    Variable(usize, Vec<Rc<str>>),
-    Identifier(usize, Rc<str>),
+    Variable(usize, Vec<Arc<str>>),
+    Identifier(usize, Arc<str>),
     Pipe(usize, Box<Pipe>),
-    Chain(usize, Box<Arg>, Vec<Rc<str>>),
+    Chain(usize, Box<Arg>, Vec<Arc<str>>),
 }
 
 impl Arg {
@@ -189,8 +189,8 @@ impl fmt::Display for Pipe {
 /// A parsed template: its body and where it came from.
 #[derive(Debug)]
 pub struct Template {
-    pub name: Rc<str>,
-    pub source: Rc<Source>,
+    pub name: Arc<str>,
+    pub source: Arc<Source>,
     pub root: List,
 }
 

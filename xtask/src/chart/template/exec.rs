@@ -9,6 +9,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use super::ast::{is_empty_tree, Arg, Branch, Cmd, List, Node, Number, Pipe, Template};
 use super::parse::{parse, ParseError, Parsed};
@@ -53,7 +54,7 @@ impl std::fmt::Display for ExecError {
 
 impl std::error::Error for ExecError {}
 
-type TSet = HashMap<Rc<str>, Rc<Template>>;
+type TSet = HashMap<Arc<str>, Rc<Template>>;
 
 /// Named templates visible to an execution: the engine's set, plus the
 /// definitions of enclosing `tpl` calls (Go clones the whole set per `tpl`;
@@ -146,6 +147,30 @@ impl Engine {
         Ok(())
     }
 
+    /// Parses many files (on several threads) and adds them to the set in
+    /// the given order, as successive [`Engine::parse_file`] calls would.
+    /// Stops at the first file, in that order, that does not parse.
+    pub fn parse_files(&mut self, files: &[(&str, &str)]) -> Result<(), (usize, ParseError)> {
+        let reg: &Registry = &self.registry;
+        let has_func = |n: &str| reg.contains(n);
+        let parsed = crate::chart::par::map(files, |(name, text)| parse(name, text, &has_func));
+        for (i, p) in parsed.into_iter().enumerate() {
+            let p = p.map_err(|e| (i, e))?;
+            match Rc::get_mut(&mut self.set) {
+                Some(scope) => add_parsed(&mut scope.map, p),
+                None => {
+                    let mut map = self.set.map.clone();
+                    add_parsed(&mut map, p);
+                    self.set = Rc::new(Scope {
+                        map,
+                        parent: self.set.parent.clone(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub fn has_template(&self, name: &str) -> bool {
         self.set.get(name).is_some()
     }
@@ -168,7 +193,7 @@ impl Engine {
             set: self.set.clone(),
             tmpl: t.clone(),
             vars: vec![Var {
-                name: Rc::from("$"),
+                name: Arc::from("$"),
                 v: data.clone(),
                 invalid,
             }],
@@ -181,7 +206,7 @@ impl Engine {
 
 #[derive(Clone)]
 struct Var {
-    name: Rc<str>,
+    name: Arc<str>,
     v: Value,
     invalid: bool,
 }
@@ -306,7 +331,7 @@ impl State<'_> {
                     set: self.set.clone(),
                     tmpl: t.clone(),
                     vars: vec![Var {
-                        name: Rc::from("$"),
+                        name: Arc::from("$"),
                         v: data.clone(),
                         invalid: dinv2,
                     }],
@@ -531,7 +556,7 @@ impl State<'_> {
                     Arg::Dot(_) => Ok(dot.clone()),
                     Arg::Nil(_) => Err(self.errorf(At::Arg(first), "nil is not a command")),
                     Arg::Number(_, n) => self.ideal_constant(first, n),
-                    Arg::String(_, _, s) => Ok(Value::String(s.clone())),
+                    Arg::String(_, _, s) => Ok(Value::String(Rc::from(&**s))),
                     _ => Err(self.errorf(At::Arg(first), format!("can't evaluate command {first}"))),
                 }
             }
@@ -570,7 +595,7 @@ impl State<'_> {
         receiver: &Value,
         rinv: bool,
         node: &Arg,
-        idents: &[Rc<str>],
+        idents: &[Arc<str>],
         args: &[Arg],
         final_: Option<(Value, bool)>,
         dinv: bool,
@@ -750,7 +775,7 @@ impl State<'_> {
             }
             Arg::String(_, _, s) => {
                 return match ty {
-                    Ty::String | Ty::Any => Ok((Value::String(s.clone()), false)),
+                    Ty::String | Ty::Any => Ok((Value::String(Rc::from(&**s)), false)),
                     _ => Err(self.const_mismatch(a, ty)),
                 }
             }
@@ -947,7 +972,7 @@ impl State<'_> {
             set: self.set.clone(),
             tmpl: t.clone(),
             vars: vec![Var {
-                name: Rc::from("$"),
+                name: Arc::from("$"),
                 v: data.clone(),
                 invalid,
             }],

@@ -3,7 +3,7 @@
 //! a [`ParseError`].
 
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::ast::{is_empty_tree, Arg, Branch, Cmd, List, Node, Number, Pipe, Source, Template};
 use super::lex::{lex, Item, Tok};
@@ -39,14 +39,14 @@ struct Parser<'a, 'f> {
     items: Vec<Item<'a>>,
     i: usize,
     last: usize,
-    source: Rc<Source>,
-    vars: Vec<Rc<str>>,
+    source: Arc<Source>,
+    vars: Vec<Arc<str>>,
     range_depth: usize,
     depth: usize,
     action_line: usize,
     has_func: &'f dyn Fn(&str) -> bool,
     defines: Vec<Template>,
-    define_index: HashMap<Rc<str>, usize>,
+    define_index: HashMap<Arc<str>, usize>,
 }
 
 type PResult<T> = Result<T, ParseError>;
@@ -54,16 +54,16 @@ type PResult<T> = Result<T, ParseError>;
 /// Parses `text` as the template file `name`. `has_func` says whether an
 /// identifier is a known function (Go checks this at parse time).
 pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<Parsed, ParseError> {
-    let source = Rc::new(Source {
-        name: Rc::from(name),
-        text: Rc::from(text),
+    let source = Arc::new(Source {
+        name: Arc::from(name),
+        text: Arc::from(text),
     });
     let mut p = Parser {
         items: lex(text),
         i: 0,
         last: 0,
         source: source.clone(),
-        vars: vec![Rc::from("$")],
+        vars: vec![Arc::from("$")],
         range_depth: 0,
         depth: 0,
         action_line: 0,
@@ -74,7 +74,7 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
     let root = p.parse_top()?;
     Ok(Parsed {
         main: Template {
-            name: Rc::from(name),
+            name: Arc::from(name),
             source,
             root,
         },
@@ -179,7 +179,7 @@ impl<'a> Parser<'a, '_> {
         Ok(root)
     }
 
-    fn add_define(&mut self, name: Rc<str>, root: List) -> PResult<()> {
+    fn add_define(&mut self, name: Arc<str>, root: List) -> PResult<()> {
         let empty = is_empty_tree(&root);
         let t = Template {
             name: name.clone(),
@@ -214,13 +214,13 @@ impl<'a> Parser<'a, '_> {
             return self.err("invalid syntax");
         };
         self.expect(Tok::RightDelim, context)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec![Rc::from("$")]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec![Arc::from("$")]);
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
         if let Ctl::Else = end {
             return self.err(format!("unexpected {{{{else}}}} in {context}"));
         }
-        self.add_define(Rc::from(name), list)
+        self.add_define(Arc::from(name), list)
     }
 
     fn item_list(&mut self) -> PResult<(List, Ctl)> {
@@ -241,14 +241,14 @@ impl<'a> Parser<'a, '_> {
     fn text_or_action(&mut self) -> PResult<Ctl> {
         let tok = self.next_non_space();
         match tok.typ {
-            Tok::Text => Ok(Ctl::Node(Node::Text(Rc::from(tok.val.as_ref())))),
+            Tok::Text => Ok(Ctl::Node(Node::Text(Arc::from(tok.val.as_ref())))),
             Tok::LeftDelim => {
                 self.action_line = tok.line;
                 let r = self.action();
                 self.action_line = 0;
                 r
             }
-            Tok::Comment => Ok(Ctl::Node(Node::Text(Rc::from("")))),
+            Tok::Comment => Ok(Ctl::Node(Node::Text(Arc::from("")))),
             _ => self.unexpected(&tok, "input"),
         }
     }
@@ -360,10 +360,10 @@ impl<'a> Parser<'a, '_> {
         Ok(Node::With(self.parse_control("with")?))
     }
 
-    fn template_name(&mut self, tok: &Item<'_>, context: &str) -> PResult<Rc<str>> {
+    fn template_name(&mut self, tok: &Item<'_>, context: &str) -> PResult<Arc<str>> {
         match tok.typ {
             Tok::String | Tok::RawString => match unquote(&tok.val) {
-                Some(s) => Ok(Rc::from(s)),
+                Some(s) => Ok(Arc::from(s)),
                 None => self.err("invalid syntax"),
             },
             _ => self.unexpected(tok, context),
@@ -391,7 +391,7 @@ impl<'a> Parser<'a, '_> {
         let tok = self.next_non_space();
         let name = self.template_name(&tok, context)?;
         let pipe = self.pipeline(context, Tok::RightDelim)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec![Rc::from("$")]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec![Arc::from("$")]);
         let saved_range = std::mem::replace(&mut self.range_depth, 0);
         let r = self.item_list();
         self.vars = saved_vars;
@@ -427,13 +427,13 @@ impl<'a> Parser<'a, '_> {
             if next.typ == Tok::Assign || next.typ == Tok::Declare {
                 pipe.is_assign = next.typ == Tok::Assign;
                 self.next_non_space();
-                pipe.decl.push(Rc::from(v.val.as_ref()));
-                self.vars.push(Rc::from(v.val.as_ref()));
+                pipe.decl.push(Arc::from(v.val.as_ref()));
+                self.vars.push(Arc::from(v.val.as_ref()));
                 break;
             } else if next.typ == Tok::Char && next.val == "," {
                 self.next_non_space();
-                pipe.decl.push(Rc::from(v.val.as_ref()));
-                self.vars.push(Rc::from(v.val.as_ref()));
+                pipe.decl.push(Arc::from(v.val.as_ref()));
+                self.vars.push(Arc::from(v.val.as_ref()));
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().typ {
                         Tok::Variable | Tok::RightDelim | Tok::RightParen => continue,
@@ -520,10 +520,10 @@ impl<'a> Parser<'a, '_> {
         };
         if self.peek().typ == Tok::Field {
             let chain_pos = self.peek().pos;
-            let mut fields: Vec<Rc<str>> = Vec::new();
+            let mut fields: Vec<Arc<str>> = Vec::new();
             while self.peek().typ == Tok::Field {
                 let t = self.next();
-                fields.push(Rc::from(&t.val[1..]));
+                fields.push(Arc::from(&t.val[1..]));
             }
             return match node {
                 Arg::Field(_, mut idents) => {
@@ -556,12 +556,12 @@ impl<'a> Parser<'a, '_> {
                         crate::chart::gofmt::quote(&tok.val)
                     ));
                 }
-                Arg::Identifier(tok.pos, Rc::from(tok.val.as_ref()))
+                Arg::Identifier(tok.pos, Arc::from(tok.val.as_ref()))
             }
             Tok::Dot => Arg::Dot(tok.pos),
             Tok::Nil => Arg::Nil(tok.pos),
             Tok::Variable => {
-                let idents: Vec<Rc<str>> = tok.val.split('.').map(Rc::from).collect();
+                let idents: Vec<Arc<str>> = tok.val.split('.').map(Arc::from).collect();
                 if !self.vars.iter().any(|v| **v == *idents[0]) {
                     return self.err(format!(
                         "undefined variable {}",
@@ -570,7 +570,7 @@ impl<'a> Parser<'a, '_> {
                 }
                 Arg::Variable(tok.pos, idents)
             }
-            Tok::Field => Arg::Field(tok.pos, tok.val[1..].split('.').map(Rc::from).collect()),
+            Tok::Field => Arg::Field(tok.pos, tok.val[1..].split('.').map(Arc::from).collect()),
             Tok::Bool => Arg::Bool(tok.pos, tok.val == "true"),
             Tok::CharConstant | Tok::Number => match parse_number(&tok.val, tok.typ) {
                 Ok(n) => Arg::Number(tok.pos, n),
@@ -586,7 +586,7 @@ impl<'a> Parser<'a, '_> {
                 Arg::Pipe(tok.pos, Box::new(r?))
             }
             Tok::String | Tok::RawString => match unquote(&tok.val) {
-                Some(s) => Arg::String(tok.pos, Rc::from(tok.val.as_ref()), Rc::from(s)),
+                Some(s) => Arg::String(tok.pos, Arc::from(tok.val.as_ref()), Arc::from(s)),
                 None => return self.err("invalid syntax"),
             },
             _ => {
@@ -776,7 +776,7 @@ pub fn parse_number(text: &str, typ: Tok) -> Result<Number, String> {
             return Err(format!("malformed character constant: {text}"));
         }
         return Ok(Number {
-            text: Rc::from(text),
+            text: Arc::from(text),
             int: Some(i64::from(c as u32)),
             float: Some(f64::from(c as u32)),
             is_float_const: false,
@@ -801,7 +801,7 @@ pub fn parse_number(text: &str, typ: Tok) -> Result<Number, String> {
     };
     let int = parse_go_int(text);
     let mut n = Number {
-        text: Rc::from(text),
+        text: Arc::from(text),
         int,
         float: int.map(|i| i as f64),
         is_float_const: false,
