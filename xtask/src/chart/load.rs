@@ -30,6 +30,8 @@ pub struct Chart {
     pub lock: Option<Lock>,
     /// `values.yaml` bytes as in the chart (BOM stripped).
     pub values_raw: Option<Vec<u8>>,
+    /// `values.yaml` parsed (empty when absent).
+    pub values: serde_json::Map<String, serde_json::Value>,
     /// `values.schema.json` bytes.
     pub schema: Option<Vec<u8>>,
     /// Files under `templates/`, in loader order.
@@ -253,11 +255,11 @@ pub fn load_dir(dir: &Path) -> Result<Chart, LoadError> {
     load_files(read_dir_files(dir)?)
 }
 
-/// Checks values.yaml the way Helm's loader does (every document must be
-/// YAML that decodes into a map), without keeping the parse.
-fn check_values(data: &[u8]) -> Result<(), String> {
+/// Parses values.yaml the way Helm's loader does (every document must be
+/// YAML that decodes into a map).
+fn parse_values(data: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, String> {
     let text = String::from_utf8_lossy(data);
-    crate::chart::yaml::parse_values(&text).map(|_| ())
+    crate::chart::yaml::parse_values(&text)
 }
 
 /// Helm's `LoadFiles`: builds a chart from files named relative to its root.
@@ -283,7 +285,7 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, LoadError> {
                     Some(Lock::from_yaml(&f.data).map_err(|e| err(format!("cannot load Chart.lock: {e}")))?);
             }
             "values.yaml" => {
-                check_values(&f.data).map_err(|e| err(format!("cannot load values.yaml: {e}")))?;
+                c.values = parse_values(&f.data).map_err(|e| err(format!("cannot load values.yaml: {e}")))?;
                 c.values_raw = Some(f.data);
             }
             "values.schema.json" => c.schema = Some(f.data),
@@ -337,13 +339,17 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, LoadError> {
         .cloned()
         .collect();
 
-    for (n, files) in subcharts {
-        if n.starts_with('_') || n.starts_with('.') {
-            continue;
-        }
+    // Subcharts are independent: unpack and load them side by side, and
+    // report the first failure in name order, as a sequential load would.
+    let subcharts: Vec<(String, Vec<BufferedFile>)> = subcharts
+        .into_iter()
+        .filter(|(n, _)| !(n.starts_with('_') || n.starts_with('.')))
+        .collect();
+    let name = c.name().to_string();
+    let loaded = crate::chart::par::map(&subcharts, |(n, files)| {
         let sc = if n.ends_with(".tgz") {
             let file = &files[0];
-            if file.name != n {
+            if file.name != *n {
                 return Err(err(format!(
                     "error unpacking subchart tar in {}: expected {}, got {}",
                     c.name(),
@@ -354,18 +360,20 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, LoadError> {
             load_archive(&file.data)
         } else {
             let buff: Vec<BufferedFile> = files
-                .into_iter()
+                .iter()
                 .filter_map(|f| {
                     f.name.split_once('/').map(|(_, rest)| BufferedFile {
                         name: rest.to_string(),
-                        data: f.data,
+                        data: f.data.clone(),
                     })
                 })
                 .collect();
             load_files(buff)
         };
-        let sc = sc.map_err(|e| err(format!("error unpacking subchart {n} in {}: {}", c.name(), e.0)))?;
-        c.dependencies.push(sc);
+        sc.map_err(|e| err(format!("error unpacking subchart {n} in {name}: {}", e.0)))
+    });
+    for sc in loaded {
+        c.dependencies.push(sc?);
     }
     Ok(c)
 }

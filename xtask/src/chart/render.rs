@@ -18,7 +18,7 @@ use super::metadata::Metadata;
 use super::template::exec::{helm_exec_error, Engine};
 use super::template::Registry;
 use super::value::{base64_std, ListKind, MapKind, Object, Value};
-use super::values::{self, ChartValues, Dependency, ImportValue};
+use super::values::{self, ChartValues};
 use super::{gofmt, yaml};
 
 /// Helm 4 install order (`releaseutil.InstallOrder`).
@@ -759,60 +759,6 @@ fn chart_map(md: &Metadata, is_root: bool) -> Value {
 // ---------------------------------------------------------------------------
 // values
 
-fn chart_values(c: &Chart, path: Vec<usize>) -> Result<ChartValues<Vec<usize>>, RenderError> {
-    let vals = match &c.values_raw {
-        Some(raw) => {
-            let s = String::from_utf8_lossy(raw);
-            yaml::parse_values(&s).map_err(|e| err(format!("cannot load values.yaml: {e}")))?
-        }
-        None => Map::new(),
-    };
-    let specs: Vec<Dependency> = c
-        .metadata
-        .dependencies
-        .iter()
-        .flatten()
-        .map(|d| Dependency {
-            name: d.name.clone(),
-            version: d.version.clone(),
-            alias: (!d.alias.is_empty()).then(|| d.alias.clone()),
-            condition: d.condition.clone(),
-            tags: d.tags.clone(),
-            import_values: d
-                .import_values
-                .iter()
-                .filter_map(|iv| match iv {
-                    Json::String(s) => Some(ImportValue::Export(s.clone())),
-                    Json::Object(o) => Some(ImportValue::Map {
-                        child: o.get("child").and_then(Json::as_str)?.to_string(),
-                        parent: o.get("parent").and_then(Json::as_str)?.to_string(),
-                    }),
-                    _ => None,
-                })
-                .collect(),
-        })
-        .collect();
-    let mut deps = Vec::new();
-    for (i, d) in c.dependencies.iter().enumerate() {
-        let mut p = path.clone();
-        p.push(i);
-        deps.push(chart_values(d, p)?);
-    }
-    Ok(ChartValues {
-        name: c.metadata.name.clone(),
-        version: c.metadata.version.clone(),
-        values: vals,
-        dependency_specs: if c.metadata.dependencies.is_empty() {
-            None
-        } else {
-            Some(specs)
-        },
-        dependencies: deps,
-        schema: c.schema.clone(),
-        payload: path,
-    })
-}
-
 fn chart_at<'a>(root: &'a Chart, path: &[usize]) -> &'a Chart {
     let mut c = root;
     for &i in path {
@@ -902,7 +848,7 @@ pub fn render_files(
         }
         None => KubeVersion::default_for(opts.helm3),
     };
-    let mut cv = chart_values(chart, Vec::new()).map_err(|e| err_before(e.message))?;
+    let mut cv = ChartValues::from_chart(chart).map_err(err_before)?;
     let root_vals = values::render_values(&mut cv, user_values).map_err(err_before)?;
     // The values schema is checked on its own thread while the templates are
     // parsed; its error, like Helm's, comes before any other.

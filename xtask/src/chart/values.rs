@@ -620,14 +620,7 @@ impl ChartValues<Vec<usize>> {
     }
 
     fn from_chart_at(chart: &crate::chart::load::Chart, path: Vec<usize>) -> Result<Self, String> {
-        let values = match &chart.values_raw {
-            None => Map::new(),
-            Some(raw) => {
-                let text = String::from_utf8_lossy(raw);
-                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-                yaml::parse_values(text).map_err(|e| format!("cannot load values.yaml: {e}"))?
-            }
-        };
+        let values = chart.values.clone();
         let specs: Vec<Dependency> = chart
             .metadata
             .dependencies
