@@ -22,6 +22,76 @@ use super::values::ChartValues;
 
 const SCHEMA_URL: &str = "file:///values.schema.json";
 
+/// Where the schema is compiled when its draft is a standard one. boon
+/// checks a schema against its metaschema unless the schema lives on
+/// json-schema.org, and that check first compiles the metaschemas of all five
+/// drafts (most of the time spent on a small chart). So the check is done
+/// here against the one metaschema the schema declares ([`check_metaschema`]),
+/// the schema is compiled under this URL, and the URL is shown as
+/// [`SCHEMA_URL`] in every message ([`public_url`]).
+const COMPILE_URL: &str = "https://json-schema.org/x-asky-lab/values.schema.json";
+
+/// The metaschema URL boon uses for the draft `doc` declares (boon's
+/// `Loader::get_draft` and `Draft::from_url`): no `$schema` means 2020-12.
+/// `None` for a custom metaschema: boon then does the whole job itself.
+fn metaschema_of(doc: &Value) -> Option<&'static str> {
+    const LATEST: &str = "https://json-schema.org/draft/2020-12/schema";
+    let Some(Value::String(sch)) = doc.as_object().and_then(|o| o.get("$schema")) else {
+        return Some(LATEST);
+    };
+    let (url, frag) = sch.split_once('#').unwrap_or((sch, ""));
+    if !frag.is_empty() {
+        return None;
+    }
+    let url = url.strip_prefix("http://").unwrap_or(url);
+    let url = url.strip_prefix("https://").unwrap_or(url);
+    Some(match url {
+        "json-schema.org/schema" | "json-schema.org/draft/2020-12/schema" => LATEST,
+        "json-schema.org/draft/2019-09/schema" => "https://json-schema.org/draft/2019-09/schema",
+        "json-schema.org/draft-07/schema" => "http://json-schema.org/draft-07/schema",
+        "json-schema.org/draft-06/schema" => "http://json-schema.org/draft-06/schema",
+        "json-schema.org/draft-04/schema" => "http://json-schema.org/draft-04/schema",
+        _ => return None,
+    })
+}
+
+/// Validates `doc` against the metaschema at `meta` (compiled once per
+/// process, with format assertions, as boon compiles its own copies). An
+/// invalid schema gets jsonschema v6's text, as Helm prints it.
+fn check_metaschema(doc: &Value, meta: &'static str) -> Result<(), String> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static COMPILED: OnceLock<Mutex<HashMap<&'static str, (Schemas, boon::SchemaIndex)>>> = OnceLock::new();
+    let mut compiled = COMPILED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !compiled.contains_key(meta) {
+        let mut schemas = Schemas::new();
+        let mut compiler = Compiler::new();
+        compiler.enable_format_assertions();
+        let idx = compiler.compile(meta, &mut schemas).map_err(|e| e.to_string())?;
+        compiled.insert(meta, (schemas, idx));
+    }
+    let (schemas, idx) = &compiled[meta];
+    schemas.validate(doc, *idx).map_err(|e| {
+        let mut out = String::new();
+        display_error(&e, doc, 0, &mut out);
+        format!(
+            "{:?} is not valid against metaschema: {out}",
+            format!("{SCHEMA_URL}#")
+        )
+    })
+}
+
+/// A URL as the user should see it: [`COMPILE_URL`] is shown as [`SCHEMA_URL`].
+fn public_url(url: &str) -> String {
+    match url.strip_prefix(COMPILE_URL) {
+        Some(rest) => format!("{SCHEMA_URL}{rest}"),
+        None => url.to_string(),
+    }
+}
+
 /// Go `%q` then v6's single-quote form.
 fn quote(s: &str) -> String {
     let mut q = String::from("'");
@@ -116,7 +186,9 @@ fn message(e: &ValidationError, root: &Value) -> String {
     let join = |v: &[&str]| v.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ");
     match &e.kind {
         ErrorKind::Group => "validation failed".into(),
-        ErrorKind::Schema { url } => format!("jsonschema validation failed with {}", quote(url)),
+        ErrorKind::Schema { url } => {
+            format!("jsonschema validation failed with {}", quote(&public_url(url)))
+        }
         ErrorKind::ContentSchema => "contentSchema failed".into(),
         ErrorKind::PropertyName { prop } => format!("invalid propertyName {}", quote(prop)),
         ErrorKind::Reference { .. } => "validation failed".into(),
@@ -124,7 +196,12 @@ fn message(e: &ValidationError, root: &Value) -> String {
             url,
             kw_loc1,
             kw_loc2,
-        } => format!("both {kw_loc1} and {kw_loc2} resolve to {url:?} causing reference cycle"),
+        } => format!(
+            "both {} and {} resolve to {:?} causing reference cycle",
+            public_url(kw_loc1),
+            public_url(kw_loc2),
+            public_url(url)
+        ),
         ErrorKind::FalseSchema => "false schema".into(),
         ErrorKind::Type { want, .. } => {
             let want: Vec<String> = want.iter().map(|t| t.to_string()).collect();
@@ -260,14 +337,21 @@ fn display_error(e: &ValidationError, root: &Value, indent: usize, out: &mut Str
 /// newline).
 pub fn validate_single(values: &Map<String, Value>, schema_json: &[u8]) -> Result<(), String> {
     let schema: Value = serde_json::from_slice(schema_json).map_err(|e| e.to_string())?;
+    let url = match metaschema_of(&schema) {
+        Some(meta) => {
+            check_metaschema(&schema, meta)?;
+            COMPILE_URL
+        }
+        None => SCHEMA_URL,
+    };
     let mut schemas = Schemas::new();
     let mut compiler = Compiler::new();
     compiler
-        .add_resource(SCHEMA_URL, schema)
-        .map_err(|e| e.to_string())?;
+        .add_resource(url, schema)
+        .map_err(|e| e.to_string().replace(COMPILE_URL, SCHEMA_URL))?;
     let idx = compiler
-        .compile(SCHEMA_URL, &mut schemas)
-        .map_err(|e| e.to_string())?;
+        .compile(url, &mut schemas)
+        .map_err(|e| e.to_string().replace(COMPILE_URL, SCHEMA_URL))?;
     let instance = Value::Object(values.clone());
     match schemas.validate(&instance, idx) {
         Ok(()) => Ok(()),
@@ -348,5 +432,33 @@ mod tests {
         assert!(err.contains("- at '/b': minimum: got 1, want 2"), "{err}");
         assert!(err.ends_with('\n'));
         assert!(validate_single(&Map::new(), br#"{"type": "object"}"#).is_ok());
+    }
+
+    #[test]
+    fn metaschema_follows_the_declared_draft() {
+        let of = |s: &str| metaschema_of(&serde_json::from_str(s).unwrap());
+        assert_eq!(of("{}"), Some("https://json-schema.org/draft/2020-12/schema"));
+        assert_eq!(of("true"), Some("https://json-schema.org/draft/2020-12/schema"));
+        assert_eq!(
+            of(r#"{"$schema": "https://json-schema.org/draft-07/schema#"}"#),
+            Some("http://json-schema.org/draft-07/schema")
+        );
+        assert_eq!(
+            of(r#"{"$schema": "http://json-schema.org/draft-04/schema"}"#),
+            Some("http://json-schema.org/draft-04/schema")
+        );
+        // a custom metaschema is left to boon
+        assert_eq!(of(r#"{"$schema": "https://example.com/meta"}"#), None);
+        assert_eq!(
+            of(r#"{"$schema": "http://json-schema.org/draft-07/schema#/x"}"#),
+            None
+        );
+    }
+
+    #[test]
+    fn compile_url_never_shows() {
+        let schema = br##"{"properties": {"a": {"$ref": "#/$defs/missing"}}}"##;
+        let err = validate_single(&Map::new(), schema).unwrap_err();
+        assert!(!err.contains(COMPILE_URL) && err.contains(SCHEMA_URL), "{err}");
     }
 }
