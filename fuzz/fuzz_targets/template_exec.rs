@@ -11,7 +11,9 @@ use xtask::chart::template::exec::Engine;
 use xtask::chart::value::Value;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let text = text.to_owned();
     xtask::chart::cli::render_on_big_stack(move || {
         let mut engine = Engine::new(Rc::new(xtask::chart::render::helm_registry()));

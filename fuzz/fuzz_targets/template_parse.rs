@@ -5,7 +5,10 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = xtask::chart::template::parse::parse("fuzz.yaml", text, &|name| {
-            matches!(name, "include" | "tpl" | "print" | "printf" | "len" | "index" | "eq" | "and" | "or" | "not")
+            matches!(
+                name,
+                "include" | "tpl" | "print" | "printf" | "len" | "index" | "eq" | "and" | "or" | "not"
+            )
         });
     }
 });

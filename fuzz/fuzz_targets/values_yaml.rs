@@ -6,6 +6,15 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use xtask::chart::yaml;
 
+fn unsigned_zero(v: Value) -> Value {
+    match v {
+        Value::Number(n) if n.as_f64() == Some(0.0) => Value::from(0),
+        Value::Array(a) => Value::Array(a.into_iter().map(unsigned_zero).collect()),
+        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, unsigned_zero(v))).collect()),
+        other => other,
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -24,9 +33,12 @@ fuzz_target!(|data: &[u8]| {
         let simple = json.bytes().all(|b| (0x20..0x7f).contains(&b)) && !json.contains("\\u00");
         if simple && !out.is_empty() {
             let back = yaml::unmarshal(&out).expect("toYaml output must parse");
+            // Helm's toYaml goes through JSON and go-yaml, which reads the
+            // `-0` it gets as the int 0 (recorded in the numbers_tojson
+            // fixture: `negzero: 0`); the sign of zero is not kept.
             assert_eq!(
-                yaml::to_json(&back),
-                json,
+                yaml::to_json(&unsigned_zero(back)),
+                yaml::to_json(&unsigned_zero(v)),
                 "toYaml round trip changed the values:\n{out}"
             );
         }

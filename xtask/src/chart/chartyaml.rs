@@ -51,6 +51,8 @@ pub fn parse_documents(text: &str, max: Option<usize>) -> Result<Vec<Value>, Yam
                 b = Some(Builder {
                     anchors: HashMap::new(),
                     stack: Vec::new(),
+                    sizes: Vec::new(),
+                    nodes: 0,
                     result: None,
                 })
             }
@@ -131,37 +133,69 @@ enum Frame {
     Map(Map<String, Value>, Option<(String, bool)>, usize),
 }
 
+/// Upper bound on decoded nodes, aliases expanded (the guard `chart::yaml`
+/// uses against go-yaml's "document contains excessive aliasing"): a
+/// billion-laughs Chart.yaml is an error, not an exhausted memory.
+const MAX_NODES: usize = 4_000_000;
+
 struct Builder {
-    anchors: HashMap<usize, Value>,
+    /// Anchored values with their node counts.
+    anchors: HashMap<usize, (Value, usize)>,
     stack: Vec<Frame>,
+    /// Node counts of the open collections (parallel to `stack`).
+    sizes: Vec<usize>,
+    /// Nodes decoded so far, aliases expanded.
+    nodes: usize,
     result: Option<Value>,
 }
 
 impl Builder {
+    /// Counts `n` more decoded nodes; `in_parent`: they are a finished
+    /// value of the open collection (whose own count then grows).
+    fn count(&mut self, n: usize, in_parent: bool, line: usize) -> Result<(), YamlError> {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > MAX_NODES {
+            return Err(YamlError {
+                line,
+                message: "document contains excessive aliasing".into(),
+            });
+        }
+        if let (true, Some(c)) = (in_parent, self.sizes.last_mut()) {
+            *c = c.saturating_add(n);
+        }
+        Ok(())
+    }
+
     fn event(&mut self, ev: Event, line: usize) -> Result<(), YamlError> {
         match ev {
             Event::Scalar(text, style, anchor, tag) => {
+                self.count(1, true, line)?;
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
                 let v = resolve_scalar(&text, style, tag.as_deref());
                 if anchor > 0 {
-                    self.anchors.insert(anchor, v.clone());
+                    self.anchors.insert(anchor, (v.clone(), 1));
                 }
                 let is_merge_key = style == ScalarStyle::Plain && text == "<<" && tag.is_none();
                 self.push(v, is_merge_key, line)
             }
             Event::Alias(id) => {
-                let v = self.anchors.get(&id).cloned().ok_or(YamlError {
+                let (v, n) = self.anchors.get(&id).cloned().ok_or(YamlError {
                     line,
                     message: format!("unknown anchor '{id}' referenced"),
                 })?;
+                self.count(n, true, line)?;
                 self.push(v, false, line)
             }
             Event::SequenceStart(anchor, _) => {
                 self.stack.push(Frame::Seq(Vec::new(), anchor));
+                self.count(1, false, line)?;
+                self.sizes.push(1);
                 Ok(())
             }
             Event::MappingStart(anchor, _) => {
                 self.stack.push(Frame::Map(Map::new(), None, anchor));
+                self.count(1, false, line)?;
+                self.sizes.push(1);
                 Ok(())
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -170,8 +204,12 @@ impl Builder {
                     Some(Frame::Map(m, _, a)) => (Value::Object(m), a),
                     None => return Ok(()),
                 };
+                let n = self.sizes.pop().unwrap_or(1);
+                if let Some(c) = self.sizes.last_mut() {
+                    *c = c.saturating_add(n);
+                }
                 if anchor > 0 {
-                    self.anchors.insert(anchor, v.clone());
+                    self.anchors.insert(anchor, (v.clone(), n));
                 }
                 self.push(v, false, line)
             }

@@ -191,7 +191,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         if i < b.len() && b[i] == b'*' {
             i += 1;
             match args.get(argn) {
-                Some(Value::Int(n)) | Some(Value::Int64(n)) => {
+                Some(Value::Int(n)) | Some(Value::Int64(n)) if !too_large(*n) => {
                     let n = *n;
                     if n < 0 {
                         fl.minus = true;
@@ -199,33 +199,30 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
                     }
                     fl.width = Some(n.unsigned_abs() as usize);
                 }
+                // Go's intFromArg: a width past 1e6 is no width either
                 _ => out.push_str("%!(BADWIDTH)"),
             }
             argn += 1;
         } else {
-            let s = i;
-            while i < b.len() && b[i].is_ascii_digit() {
-                i += 1;
-            }
-            if i > s {
-                fl.width = format[s..i].parse().ok();
-            }
+            let (num, next) = parsenum(b, i);
+            fl.width = num;
+            i = next;
         }
         if i < b.len() && b[i] == b'.' {
             i += 1;
             if i < b.len() && b[i] == b'*' {
                 i += 1;
                 match args.get(argn) {
-                    Some(Value::Int(n)) | Some(Value::Int64(n)) if *n >= 0 => fl.prec = Some(*n as usize),
+                    Some(Value::Int(n)) | Some(Value::Int64(n)) if *n >= 0 && !too_large(*n) => {
+                        fl.prec = Some(*n as usize)
+                    }
                     _ => out.push_str("%!(BADPREC)"),
                 }
                 argn += 1;
             } else {
-                let s = i;
-                while i < b.len() && b[i].is_ascii_digit() {
-                    i += 1;
-                }
-                fl.prec = Some(format[s..i].parse().unwrap_or(0));
+                let (num, next) = parsenum(b, i);
+                fl.prec = Some(num.unwrap_or(0));
+                i = next;
             }
         }
         if i < b.len() && b[i] == b'[' {
@@ -267,6 +264,29 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         out.push(')');
     }
     out
+}
+
+/// Go fmt's `tooLarge`: widths and precisions are at most 1e6.
+fn too_large(n: i64) -> bool {
+    !(-1_000_000..=1_000_000).contains(&n)
+}
+
+/// Go fmt's `parsenum`: the digits at `start` as a width or precision, and
+/// where parsing stopped. A crazy long number (past 1e6 before its last
+/// digit) gives no number and consumes the whole format, as in Go.
+fn parsenum(b: &[u8], start: usize) -> (Option<usize>, usize) {
+    let mut num: usize = 0;
+    let mut isnum = false;
+    let mut i = start;
+    while i < b.len() && b[i].is_ascii_digit() {
+        if num > 1_000_000 {
+            return (None, b.len());
+        }
+        num = num * 10 + usize::from(b[i] - b'0');
+        isnum = true;
+        i += 1;
+    }
+    (isnum.then_some(num), i)
 }
 
 fn pad(out: &mut String, s: &str, fl: Flags, zero_ok: bool) {

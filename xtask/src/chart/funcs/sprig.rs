@@ -323,8 +323,8 @@ fn f_untitle(_: &mut CallCtx, a: &[Value]) -> FR {
 fn f_substr(_: &mut CallCtx, a: &[Value]) -> FR {
     Ok(gs::substr(int(&a[0]), int(&a[1]), s(&a[2]))?.into())
 }
-fn f_repeat(_: &mut CallCtx, a: &[Value]) -> FR {
-    Ok(gs::repeat(int(&a[0]), s(&a[1]))?.into())
+fn f_repeat(c: &mut CallCtx, a: &[Value]) -> FR {
+    Ok(gs::repeat(int(&a[0]), s(&a[1]), c.max_bytes)?.into())
 }
 fn f_trimall(_: &mut CallCtx, a: &[Value]) -> FR {
     string(gs::trim_cutset(s(&a[1]), s(&a[0])))
@@ -343,21 +343,25 @@ fn f_nospace(_: &mut CallCtx, a: &[Value]) -> FR {
 fn f_initials(_: &mut CallCtx, a: &[Value]) -> FR {
     string(gs::initials(s(&a[0])))
 }
-fn rand_str(a: &[Value], letters: bool, numbers: bool, ascii: bool) -> FR {
+fn rand_str(c: &CallCtx, a: &[Value], letters: bool, numbers: bool, ascii: bool) -> FR {
+    // Go allocates the count up front; past the budget that is an error here.
+    if int(&a[0]) > 0 && int(&a[0]) as u64 > c.max_bytes as u64 {
+        return Err(gs::too_large(c.max_bytes).into());
+    }
     // goutils errors (negative counts) are swallowed by sprig: "".
     string(crypto::random_string(int(&a[0]), letters, numbers, ascii).unwrap_or_default())
 }
-fn f_rand_alpha_num(_: &mut CallCtx, a: &[Value]) -> FR {
-    rand_str(a, true, true, false)
+fn f_rand_alpha_num(c: &mut CallCtx, a: &[Value]) -> FR {
+    rand_str(c, a, true, true, false)
 }
-fn f_rand_alpha(_: &mut CallCtx, a: &[Value]) -> FR {
-    rand_str(a, true, false, false)
+fn f_rand_alpha(c: &mut CallCtx, a: &[Value]) -> FR {
+    rand_str(c, a, true, false, false)
 }
-fn f_rand_ascii(_: &mut CallCtx, a: &[Value]) -> FR {
-    rand_str(a, false, false, true)
+fn f_rand_ascii(c: &mut CallCtx, a: &[Value]) -> FR {
+    rand_str(c, a, false, false, true)
 }
-fn f_rand_numeric(_: &mut CallCtx, a: &[Value]) -> FR {
-    rand_str(a, false, true, false)
+fn f_rand_numeric(c: &mut CallCtx, a: &[Value]) -> FR {
+    rand_str(c, a, false, true, false)
 }
 fn f_swapcase(_: &mut CallCtx, a: &[Value]) -> FR {
     string(gs::swapcase(s(&a[0])))
@@ -414,13 +418,13 @@ fn f_cat(_: &mut CallCtx, a: &[Value]) -> FR {
     let parts: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(gofmt::sprint_v).collect();
     string(parts.join(" "))
 }
-fn f_indent(_: &mut CallCtx, a: &[Value]) -> FR {
-    gs::repeat(int(&a[0]), "")?;
-    string(gs::indent(int(&a[0]), s(&a[1])))
+fn f_indent(c: &mut CallCtx, a: &[Value]) -> FR {
+    gs::repeat(int(&a[0]), "", 0)?;
+    string(gs::indent(int(&a[0]), s(&a[1]), c.max_bytes)?)
 }
-fn f_nindent(_: &mut CallCtx, a: &[Value]) -> FR {
-    gs::repeat(int(&a[0]), "")?;
-    string(gs::nindent(int(&a[0]), s(&a[1])))
+fn f_nindent(c: &mut CallCtx, a: &[Value]) -> FR {
+    gs::repeat(int(&a[0]), "", 0)?;
+    string(gs::nindent(int(&a[0]), s(&a[1]), c.max_bytes)?)
 }
 fn f_replace(_: &mut CallCtx, a: &[Value]) -> FR {
     let (old, new, src) = (s(&a[0]), s(&a[1]), s(&a[2]));
@@ -479,51 +483,54 @@ fn f_to_decimal(_: &mut CallCtx, a: &[Value]) -> FR {
     };
     Ok(Value::Int64(v))
 }
-fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
+/// Sprig's `untilStep`. Go's loop wraps around on overflow and then never
+/// ends (`untilStep 1 9223372036854775807 9223372036854775807`), and a long
+/// range only stops when memory is gone; both are an error here once the list
+/// would pass `max_bytes` (16 bytes an element).
+fn until_step(start: i64, stop: i64, step: i64, max_bytes: usize) -> Result<Vec<i64>, FuncError> {
     let mut v = Vec::new();
-    if stop < start {
-        if step >= 0 {
-            return v;
-        }
-        let mut i = start;
-        while i > stop {
-            v.push(i);
-            i += step;
-        }
-        return v;
+    let down = stop < start;
+    if (down && step >= 0) || (!down && step <= 0) {
+        return Ok(v);
     }
-    if step <= 0 {
-        return v;
+    let span = (i128::from(stop) - i128::from(start)).unsigned_abs();
+    let stride = i128::from(step).unsigned_abs();
+    if span.div_ceil(stride) * 16 > max_bytes as u128 {
+        return Err(gs::too_large(max_bytes).into());
     }
     let mut i = start;
-    while i < stop {
+    while if down { i > stop } else { i < stop } {
         v.push(i);
-        i += step;
+        i = i
+            .checked_add(step)
+            .ok_or_else(|| FuncError::new(gs::too_large(max_bytes)))?;
     }
-    v
+    Ok(v)
 }
+
 fn ints(v: Vec<i64>) -> Value {
     Value::typed_list(ListKind::Ints, v.into_iter().map(Value::Int).collect())
 }
-fn f_until(_: &mut CallCtx, a: &[Value]) -> FR {
+fn f_until(c: &mut CallCtx, a: &[Value]) -> FR {
     let n = int(&a[0]);
-    Ok(ints(until_step(0, n, if n < 0 { -1 } else { 1 })))
+    Ok(ints(until_step(0, n, if n < 0 { -1 } else { 1 }, c.max_bytes)?))
 }
-fn f_until_step(_: &mut CallCtx, a: &[Value]) -> FR {
-    Ok(ints(until_step(int(&a[0]), int(&a[1]), int(&a[2]))))
+fn f_until_step(c: &mut CallCtx, a: &[Value]) -> FR {
+    Ok(ints(until_step(int(&a[0]), int(&a[1]), int(&a[2]), c.max_bytes)?))
 }
-fn f_seq(_: &mut CallCtx, a: &[Value]) -> FR {
+fn f_seq(c: &mut CallCtx, a: &[Value]) -> FR {
     let p: Vec<i64> = a.iter().map(int).collect();
+    let max = c.max_bytes;
     let v = match p.len() {
         1 => {
             let (start, end) = (1, p[0]);
             let inc = if end < start { -1 } else { 1 };
-            until_step(start, end + inc, inc)
+            until_step(start, end.wrapping_add(inc), inc, max)?
         }
         2 => {
             let (start, end) = (p[0], p[1]);
             let step = if end < start { -1 } else { 1 };
-            until_step(start, end + step, step)
+            until_step(start, end.wrapping_add(step), step, max)?
         }
         3 => {
             let (start, step, end) = (p[0], p[1], p[2]);
@@ -534,7 +541,7 @@ fn f_seq(_: &mut CallCtx, a: &[Value]) -> FR {
                     return string("");
                 }
             }
-            until_step(start, end + inc, step)
+            until_step(start, end.wrapping_add(inc), step, max)?
         }
         _ => return string(""),
     };
@@ -612,10 +619,14 @@ fn f_mul(_: &mut CallCtx, a: &[Value]) -> FR {
 }
 fn f_rand_int(_: &mut CallCtx, a: &[Value]) -> FR {
     let (min, max) = (int(&a[0]), int(&a[1]));
-    if max <= min {
+    // Go: rand.Intn(max-min) + min, with wrapping int arithmetic
+    let n = max.wrapping_sub(min);
+    if n <= 0 {
         return Err("invalid argument to Intn".into());
     }
-    Ok(Value::Int(min + crypto::random_below((max - min) as u64)? as i64))
+    Ok(Value::Int(
+        min.wrapping_add(crypto::random_below(n as u64)? as i64),
+    ))
 }
 fn f_max(_: &mut CallCtx, a: &[Value]) -> FR {
     Ok(Value::Int64(

@@ -339,7 +339,8 @@ fn abbreviate_full(s: &str, offset: i64, max_width: i64) -> Option<String> {
         return Some(s.to_string());
     }
     let mut offset = offset.min(len);
-    if len - offset < max_width - 3 {
+    // Go's int arithmetic wraps (`abbrevboth -9223372036854775808 ...`)
+    if len.wrapping_sub(offset) < max_width - 3 {
         offset = len - (max_width - 3);
     }
     if offset <= 4 {
@@ -433,14 +434,20 @@ pub fn wrap_with(l: i64, sep: &str, s: &str) -> String {
 }
 
 /// sprig `indent n s`: every line, including empty ones, gets the pad.
-pub fn indent(spaces: i64, s: &str) -> String {
-    let pad = " ".repeat(spaces.max(0) as usize);
-    format!("{pad}{}", s.replace('\n', &format!("\n{pad}")))
+/// Results over `max` bytes are an error.
+pub fn indent(spaces: i64, s: &str, max: usize) -> Result<String, String> {
+    let lines = s.bytes().filter(|&b| b == b'\n').count() as u128 + 1;
+    let pad_len = spaces.max(0) as u128;
+    if pad_len * lines + s.len() as u128 > max as u128 {
+        return Err(too_large(max));
+    }
+    let pad = " ".repeat(pad_len as usize);
+    Ok(format!("{pad}{}", s.replace('\n', &format!("\n{pad}"))))
 }
 
 /// sprig `nindent n s`.
-pub fn nindent(spaces: i64, s: &str) -> String {
-    format!("\n{}", indent(spaces, s))
+pub fn nindent(spaces: i64, s: &str, max: usize) -> Result<String, String> {
+    Ok(format!("\n{}", indent(spaces, s, max)?))
 }
 
 /// sprig `plural one many n`.
@@ -448,12 +455,25 @@ pub fn plural(one: &str, many: &str, n: i64) -> String {
     if n == 1 { one } else { many }.to_string()
 }
 
-/// Go `strings.Repeat`; a negative count is a Go panic.
-pub fn repeat(count: i64, s: &str) -> Result<String, String> {
+/// Go `strings.Repeat`; a negative count or an overflowing length is a Go
+/// panic. Results over `max` bytes are an error (Go would try to allocate).
+pub fn repeat(count: i64, s: &str, max: usize) -> Result<String, String> {
     if count < 0 {
         return Err("strings: negative Repeat count".into());
     }
+    let len = (s.len() as u128) * (count as u128);
+    if len > i64::MAX as u128 {
+        return Err("strings: Repeat output length overflow".into());
+    }
+    if len > max as u128 {
+        return Err(too_large(max));
+    }
     Ok(s.repeat(count as usize))
+}
+
+/// The error of a function whose result would pass `max` bytes.
+pub fn too_large(max: usize) -> String {
+    format!("result too large (more than {max} bytes)")
 }
 
 /// Go `strings.SplitN(s, sep, n)` (n < 0: all; n == 0: none).
@@ -786,8 +806,11 @@ mod tests {
         assert_eq!(wrap_with(5, "\t", "Hello World"), "Hello\tWorld");
         assert_eq!(wrap(3, "abcdefgh ij"), "abcdefgh\nij");
         assert_eq!(wrap_with(3, "|", "abcdefgh ij"), "abc|def|gh|ij");
-        assert_eq!(indent(2, "a\n\nb"), "  a\n  \n  b");
-        assert_eq!(nindent(1, "a"), "\n a");
+        assert_eq!(indent(2, "a\n\nb", 100).unwrap(), "  a\n  \n  b");
+        assert_eq!(nindent(1, "a", 100).unwrap(), "\n a");
+        assert!(indent(1 << 40, "a\nb", 1 << 28)
+            .unwrap_err()
+            .contains("too large"));
         assert_eq!(go_splitn("a/b/c", "/", 2), vec!["a", "b/c"]);
         assert_eq!(go_splitn("abc", "", -1), vec!["a", "b", "c"]);
     }

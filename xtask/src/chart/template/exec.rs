@@ -24,6 +24,15 @@ pub const INCLUDE_MAX: usize = 1000;
 pub const MAX_DEPTH: usize = 3000;
 /// Execution step limit (nodes walked + function calls) per render.
 pub const STEP_LIMIT: u64 = 200_000_000;
+/// Data produced counts against the step limit too: one step per this many
+/// bytes of text written, of function results and of `tpl` source, so a
+/// loop over huge values (`range until 100000` of `repeat 100000000 "x"`)
+/// ends in the step-limit error instead of exhausting time and memory.
+pub const BYTES_PER_STEP: u64 = 64;
+/// The largest string or list (in bytes, 16 per element) one function call
+/// may build from a count (`repeat`, `indent`, `until`, ...). Helm has no
+/// limit (Go runs out of memory); here the call fails with an error.
+pub const MAX_VALUE_BYTES: usize = 1 << 28;
 
 const WARN_START: &str = "HELM_ERR_START";
 const WARN_END: &str = "HELM_ERR_END";
@@ -272,7 +281,28 @@ impl State<'_> {
     }
 
     fn step(&self) -> R<()> {
-        let n = self.eng.steps.get() + 1;
+        self.steps(1)
+    }
+
+    /// Charges for `bytes` of produced data (see [`BYTES_PER_STEP`]).
+    fn charge(&self, bytes: usize) -> R<()> {
+        match bytes as u64 / BYTES_PER_STEP {
+            0 => Ok(()),
+            n => self.steps(n),
+        }
+    }
+
+    /// What a function may still build: [`MAX_VALUE_BYTES`], or less when
+    /// the step budget left is smaller.
+    fn bytes_left(&self) -> usize {
+        let left = self.eng.step_limit.saturating_sub(self.eng.steps.get());
+        usize::try_from(left.saturating_mul(BYTES_PER_STEP))
+            .unwrap_or(usize::MAX)
+            .min(MAX_VALUE_BYTES)
+    }
+
+    fn steps(&self, k: u64) -> R<()> {
+        let n = self.eng.steps.get().saturating_add(k);
         self.eng.steps.set(n);
         if n > self.eng.step_limit {
             return Err(self.errorf(
@@ -299,11 +329,16 @@ impl State<'_> {
     fn walk(&mut self, out: &mut String, dot: &Value, dinv: bool, node: &Node) -> R<Flow> {
         self.step()?;
         match node {
-            Node::Text(t) => out.push_str(t),
+            Node::Text(t) => {
+                self.charge(t.len())?;
+                out.push_str(t);
+            }
             Node::Action(pipe) => {
                 let (v, _) = self.eval_pipeline(dot, dinv, pipe)?;
                 if pipe.decl.is_empty() {
+                    let before = out.len();
                     print_value(out, &v);
+                    self.charge(out.len() - before)?;
                 }
             }
             Node::If(b) => return self.walk_if_with(out, dot, dinv, b, false),
@@ -906,8 +941,13 @@ impl State<'_> {
                 let mut ctx = CallCtx {
                     lint: self.eng.lint,
                     name: name.to_string(),
+                    max_bytes: self.bytes_left(),
                 };
-                f(&mut ctx, &argv)
+                let r = f(&mut ctx, &argv);
+                if let Ok(v) = &r {
+                    self.charge(value_size(v))?;
+                }
+                r
             }
             Impl::Special(Special::Include) => self.include(&argv),
             Impl::Special(Special::Tpl) => self.tpl(&argv),
@@ -987,6 +1027,8 @@ impl State<'_> {
 
     fn tpl(&mut self, argv: &[Value]) -> Result<Value, FuncError> {
         let text = argv[0].as_str().unwrap_or_default().to_string();
+        self.charge(text.len())
+            .map_err(|e| FuncError { chain: e.chain })?;
         let data = argv[1].clone();
         let reg = self.eng.registry.clone();
         let parsed = match parse("gotpl", &text, &|n| reg.contains(n)) {
@@ -1084,6 +1126,17 @@ fn validate(v: &Value, invalid: bool, ty: Ty) -> Result<(), String> {
             ty.go_name(),
             v.type_name()
         ))
+    }
+}
+
+/// The bytes a function result holds at its top level (what it cost to build).
+fn value_size(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len(),
+        Value::Bytes(b) => b.len(),
+        Value::List(l) => l.items.borrow().len().saturating_mul(16),
+        Value::Map(m) => m.entries.borrow().len().saturating_mul(32),
+        _ => 0,
     }
 }
 

@@ -82,6 +82,9 @@ pub struct CallCtx {
     pub lint: bool,
     /// The function's registered name.
     pub name: String,
+    /// The most bytes the function may build from a count (`repeat`,
+    /// `until`, ...): `exec::MAX_VALUE_BYTES` or the step budget left.
+    pub max_bytes: usize,
 }
 
 /// An error returned by a template function. Its text becomes

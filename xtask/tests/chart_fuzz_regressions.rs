@@ -1,0 +1,145 @@
+//! Inputs the fuzz targets in `fuzz/` found (panics, hangs, runaway memory),
+//! minimised, each with what it must give now. See fuzz/README.md.
+
+use std::rc::Rc;
+
+use xtask::chart::template::exec::Engine;
+use xtask::chart::value::Value;
+
+/// Renders `tpl` like the `template_exec` fuzz target: Helm's functions, a
+/// small values tree, on a big-stack thread.
+fn render(tpl: &str) -> Result<String, String> {
+    let tpl = tpl.to_owned();
+    xtask::chart::cli::render_on_big_stack(move || {
+        let mut engine = Engine::new(Rc::new(xtask::chart::render::helm_registry()));
+        engine.step_limit = 200_000;
+        engine.parse_file("fuzz.yaml", &tpl).map_err(|e| e.to_string())?;
+        let vals = serde_json::json!({"Values": {"n": 1000000.0}});
+        engine
+            .execute("fuzz.yaml", Value::from_json(&vals))
+            .map_err(|e| e.message().to_string())
+    })
+}
+
+#[test]
+fn seq_and_until_step_wrap_like_go_instead_of_overflowing() {
+    // Go's `end + 1` wraps: seq MaxInt64 is untilStep(1, MinInt64, 1) = [].
+    assert_eq!(render("{{ seq 9223372036854775807 }}").unwrap(), "");
+    assert_eq!(render("{{ seq -9223372036854775808 }}").unwrap(), "");
+    assert_eq!(
+        render("{{ untilStep 0 9223372036854775807 9223372036854775807 }}").unwrap(),
+        "[0]"
+    );
+    // Go loops forever here (i wraps below stop): an error, not a panic.
+    let e = render("{{ untilStep 1 9223372036854775807 9223372036854775807 }}").unwrap_err();
+    assert!(e.contains("error calling untilStep: result too large"), "{e}");
+    let e = render("{{ untilStep -2 -9223372036854775808 -9223372036854775807 }}").unwrap_err();
+    assert!(e.contains("result too large"), "{e}");
+}
+
+#[test]
+fn until_with_a_huge_count_is_an_error_not_an_allocation() {
+    let e = render("{{ until 1000000000000 }}").unwrap_err();
+    assert!(e.contains("error calling until: result too large"), "{e}");
+    assert_eq!(
+        render("{{ until 3 }}|{{ untilStep 5 0 -2 }}|{{ seq 3 }}").unwrap(),
+        "[0 1 2]|[5 3 1]|1 2 3"
+    );
+}
+
+#[test]
+fn repeat_and_indent_refuse_results_past_the_budget() {
+    let e = render(r#"{{ repeat 1000000000000 "ab" }}"#).unwrap_err();
+    assert!(e.contains("error calling repeat: result too large"), "{e}");
+    // Go's own overflow panic text for a length that does not fit an int.
+    let e = render(r#"{{ repeat 9223372036854775807 "ab" }}"#).unwrap_err();
+    assert!(e.contains("strings: Repeat output length overflow"), "{e}");
+    let e = render(r#"{{ indent 1000000000000 "a" }}"#).unwrap_err();
+    assert!(e.contains("error calling indent: result too large"), "{e}");
+    let e = render(r#"{{ nindent 100000000 "a\nb" }}"#).unwrap_err();
+    assert!(e.contains("error calling nindent: result too large"), "{e}");
+    assert_eq!(
+        render(r#"{{ repeat 3 "ab" }}|{{ indent 2 "a" }}"#).unwrap(),
+        "ababab|  a"
+    );
+}
+
+#[test]
+fn produced_data_counts_against_the_step_limit() {
+    // 1000 × 1 MiB is far below 200_000 steps of walking, but 16 Gi of text.
+    // The budget runs out: a later `repeat` may not build its result.
+    let e = render(r#"{{ range until 1000 }}{{ repeat 1048576 "x" }}{{ end }}"#).unwrap_err();
+    assert!(e.contains("error calling repeat: result too large"), "{e}");
+    let e = render(r#"{{ range until 20000 }}{{ repeat 1000 "x" }}{{ end }}"#).unwrap_err();
+    assert!(e.contains("exceeded the step limit"), "{e}");
+    // Doubling a string: stops at the budget, not at the memory limit.
+    let e = render(r#"{{ $s := "ab" }}{{ range until 100 }}{{ $s = printf "%s%s" $s $s }}{{ end }}"#)
+        .unwrap_err();
+    assert!(e.contains("exceeded the step limit"), "{e}");
+}
+
+#[test]
+fn printf_widths_and_precisions_stop_at_go_fmt_limits() {
+    // Go's fmt: widths/precisions past 1e6 are bad, and a crazy long number
+    // swallows the rest of the format.
+    assert_eq!(
+        render(r#"{{ printf "%*d" 1000000000 7 }}"#).unwrap(),
+        "%!(BADWIDTH)7"
+    );
+    assert_eq!(
+        render(r#"{{ printf "%.*f" 1000000000 1.5 }}"#).unwrap(),
+        "%!(BADPREC)1.500000"
+    );
+    assert_eq!(
+        render(r#"{{ printf "%999999999999d" 7 }}"#).unwrap(),
+        "%!(NOVERB)%!(EXTRA int=7)"
+    );
+    assert_eq!(
+        render(r#"{{ printf "%.999999999999f" 1.5 }}"#).unwrap(),
+        "%!(NOVERB)%!(EXTRA float64=1.5)"
+    );
+    assert_eq!(
+        render(r#"{{ printf "%5d|%-4s|%.2f|%*d" 7 "a" 1.5 3 1 }}"#).unwrap(),
+        "    7|a   |1.50|  1"
+    );
+}
+
+#[test]
+fn chart_yaml_alias_bombs_are_an_error_not_exhausted_memory() {
+    // 10^9 nodes once expanded ("billion laughs"); values.yaml already had
+    // this guard, Chart.yaml/Chart.lock decoding did not.
+    let mut y = String::from("name: x\nversion: 1.0.0\nl0: &l0 [a, a, a, a, a, a, a, a, a, a]\n");
+    for i in 1..9 {
+        let p = i - 1;
+        y += &format!("l{i}: &l{i} [*l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}]\n");
+    }
+    let e = xtask::chart::metadata::Metadata::from_yaml(y.as_bytes()).unwrap_err();
+    assert!(
+        e.to_string().contains("document contains excessive aliasing"),
+        "{e}"
+    );
+    let e = xtask::chart::chartyaml::parse_first(&y).unwrap_err();
+    assert!(
+        e.to_string().contains("document contains excessive aliasing"),
+        "{e}"
+    );
+    // a few aliases stay fine
+    let ok = "name: x\nversion: 1.0.0\nkeywords: &k [a, b]\nsources: *k\n";
+    let md = xtask::chart::metadata::Metadata::from_yaml(ok.as_bytes()).unwrap();
+    assert_eq!(md.sources, ["a", "b"]);
+}
+
+#[test]
+fn int_edge_cases_wrap_like_go_instead_of_panicking() {
+    // len - offset overflowed (Go wraps, then abbreviates from the end)
+    assert_eq!(
+        render(r#"{{ abbrevboth -9223372036854775808 10 "1234567890abcdefghij" }}"#).unwrap(),
+        "...defghij"
+    );
+    // max - min overflowed; Go's rand.Intn panics on the wrapped value
+    let e = render("{{ randInt -9223372036854775808 9223372036854775807 }}").unwrap_err();
+    assert!(e.contains("invalid argument to Intn"), "{e}");
+    let e = render("{{ randAlphaNum 1000000000000 }}").unwrap_err();
+    assert!(e.contains("error calling randAlphaNum: result too large"), "{e}");
+    assert_eq!(render("{{ randAlphaNum 5 | len }}").unwrap(), "5");
+}
