@@ -143,3 +143,25 @@ fn int_edge_cases_wrap_like_go_instead_of_panicking() {
     assert!(e.contains("error calling randAlphaNum: result too large"), "{e}");
     assert_eq!(render("{{ randAlphaNum 5 | len }}").unwrap(), "5");
 }
+
+#[test]
+fn a_map_cannot_be_made_to_hold_itself() {
+    // Go allows it, and Helm then dies of a stack overflow printing the map
+    // (so did this engine); the write is an error instead.
+    let e = render(r#"{{ $d := dict }}{{ $_ := set $d "a" $d }}{{ $d }}"#).unwrap_err();
+    assert!(
+        e.contains(r#"error calling set: cannot store "a" in a map that the value contains"#),
+        "{e}"
+    );
+    let e = render(r#"{{ $d := dict }}{{ $_ := set $d "a" (list 1 (dict "b" $d)) }}"#).unwrap_err();
+    assert!(e.contains("(a cycle)"), "{e}");
+    let e = render(r#"{{ $d := dict "x" 1 }}{{ $_ := mergeOverwrite $d (dict "y" $d) }}{{ toJson $d }}"#)
+        .unwrap_err();
+    assert!(
+        e.contains("error calling mergeOverwrite: cannot store \"y\""),
+        "{e}"
+    );
+    // shared (acyclic) values stay fine
+    let ok = r#"{{ $a := dict "v" 1 }}{{ $b := dict "x" $a "y" $a }}{{ $_ := set $a "w" 2 }}{{ toJson $b }}"#;
+    assert_eq!(render(ok).unwrap(), r#"{"x":{"v":1,"w":2},"y":{"v":1,"w":2}}"#);
+}

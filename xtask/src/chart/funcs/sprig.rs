@@ -229,9 +229,9 @@ fn mergo_empty(v: &Value) -> bool {
 
 /// `mergo.Merge(&dst, src)` / `mergo.MergeWithOverwrite` on
 /// `map[string]interface{}`: dst is changed in place.
-fn mergo_merge(dst: &Rc<MapObj>, src: &Rc<MapObj>, overwrite: bool, depth: usize) {
+fn mergo_merge(dst: &Rc<MapObj>, src: &Rc<MapObj>, overwrite: bool, depth: usize) -> Result<(), FuncError> {
     if depth > 64 || Rc::ptr_eq(dst, src) {
-        return;
+        return Ok(());
     }
     let src_entries: Vec<(String, Value)> = src
         .entries
@@ -251,12 +251,13 @@ fn mergo_merge(dst: &Rc<MapObj>, src: &Rc<MapObj>, overwrite: bool, depth: usize
             Value::Map(sm) if sm.kind == MapKind::Any => {
                 if let Some(Value::Map(dm)) = &d_el {
                     if dm.kind == MapKind::Any {
-                        mergo_merge(dm, sm, overwrite, depth + 1);
+                        mergo_merge(dm, sm, overwrite, depth + 1)?;
                     }
                 }
             }
             // mergo keeps dst's slice unless overwriting (then src's).
             Value::List(_) if overwrite => {
+                no_cycle(&s_el, dst, &key)?;
                 dst.entries.borrow_mut().insert(key.clone(), s_el.clone());
             }
             _ => {}
@@ -273,9 +274,41 @@ fn mergo_merge(dst: &Rc<MapObj>, src: &Rc<MapObj>, overwrite: bool, depth: usize
         }
         let dst_empty_now = d_el.as_ref().is_none_or(mergo_empty);
         if overwrite || d_el.is_none() || dst_empty_now {
+            no_cycle(&s_el, dst, &key)?;
             dst.entries.borrow_mut().insert(key, s_el);
         }
     }
+    Ok(())
+}
+
+/// Refuses to store `v` under `key` in `m` when `v` holds `m` itself. Go
+/// allows the cycle, and then Helm dies of a stack overflow as soon as the
+/// map is printed or serialised; here it is an error at the write.
+fn no_cycle(v: &Value, m: &Rc<MapObj>, key: &str) -> Result<(), FuncError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![v.clone()];
+    while let Some(x) = stack.pop() {
+        match &x {
+            Value::Map(o) => {
+                if Rc::ptr_eq(o, m) {
+                    return Err(FuncError::new(format!(
+                        "cannot store {} in a map that the value contains (a cycle)",
+                        gofmt::quote(key)
+                    )));
+                }
+                if seen.insert(Rc::as_ptr(o) as usize) {
+                    stack.extend(o.entries.borrow().values().cloned());
+                }
+            }
+            Value::List(l) => {
+                if seen.insert(Rc::as_ptr(l) as usize) {
+                    stack.extend(l.items.borrow().iter().cloned());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn merge_impl(args: &[Value], overwrite: bool) -> FR {
@@ -288,7 +321,7 @@ fn merge_impl(args: &[Value], overwrite: bool) -> FR {
     };
     for src in &args[1..] {
         if let Value::Map(sm) = src {
-            mergo_merge(&dst, sm, overwrite, 0);
+            mergo_merge(&dst, sm, overwrite, 0)?;
         }
     }
     Ok(Value::Map(dst))
@@ -1000,6 +1033,7 @@ fn nil_map_write() -> FuncError {
 }
 fn f_set(_: &mut CallCtx, a: &[Value]) -> FR {
     let m = map_obj(&a[0]).ok_or_else(nil_map_write)?;
+    no_cycle(&a[2], m, s(&a[1]))?;
     m.entries.borrow_mut().insert(s(&a[1]).to_string(), a[2].clone());
     Ok(a[0].clone())
 }
