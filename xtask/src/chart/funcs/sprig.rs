@@ -300,10 +300,8 @@ fn no_cycle(v: &Value, m: &Rc<MapObj>, key: &str) -> Result<(), FuncError> {
                     stack.extend(o.entries.borrow().values().cloned());
                 }
             }
-            Value::List(l) => {
-                if seen.insert(Rc::as_ptr(l) as usize) {
-                    stack.extend(l.items.borrow().iter().cloned());
-                }
+            Value::List(l) if seen.insert(Rc::as_ptr(l) as usize) => {
+                stack.extend(l.items.borrow().iter().cloned());
             }
             _ => {}
         }
