@@ -30,7 +30,10 @@ fuzz_target!(|data: &[u8]| {
         // The round trip is exact for printable ASCII; other characters go
         // through go-yaml's own transformations (NEL folding, C1 rejection).
         let json = yaml::to_json(&v);
-        let simple = json.bytes().all(|b| (0x20..0x7f).contains(&b)) && !json.contains("\\u00");
+        // (`\u` escapes: control characters, U+2028/U+2029, which Helm's
+        // toYaml writes as line breaks in block scalars, recorded in the
+        // literals fixture.)
+        let simple = json.bytes().all(|b| (0x20..0x7f).contains(&b)) && !json.contains("\\u");
         if simple && !out.is_empty() {
             let back = yaml::unmarshal(&out).expect("toYaml output must parse");
             // Helm's toYaml goes through JSON and go-yaml, which reads the
