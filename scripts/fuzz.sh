@@ -123,7 +123,7 @@ case "$target" in
   all) run=("${targets[@]}") ;;
   *)
     if [[ " ${targets[*]} " != *" $target "* ]]; then
-      echo "usage: scripts/fuzz.sh [all|corpus|${targets[*]// /|}] [seconds]" >&2
+      echo "usage: scripts/fuzz.sh [all|corpus|$(IFS='|'; echo "${targets[*]}")] [seconds]" >&2
       exit 2
     fi
     run=("$target")
