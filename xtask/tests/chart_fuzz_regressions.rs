@@ -165,3 +165,14 @@ fn a_map_cannot_be_made_to_hold_itself() {
     let ok = r#"{{ $a := dict "v" 1 }}{{ $b := dict "x" $a "y" $a }}{{ $_ := set $a "w" 2 }}{{ toJson $b }}"#;
     assert_eq!(render(ok).unwrap(), r#"{"x":{"v":1,"w":2},"y":{"v":1,"w":2}}"#);
 }
+
+#[test]
+fn key_generation_costs_steps() {
+    // template_exec timed out (10 s) on three RSA key generations; a loop of
+    // them ran unbounded. Each costs exec::SLOW_CALL_STEPS (100 000) now.
+    let e = render(r#"{{ range until 3 }}{{ genPrivateKey "ecdsa" | len }}{{ end }}"#).unwrap_err();
+    assert!(e.contains("exceeded the step limit"), "{e}");
+    assert!(
+        render(r#"{{ genPrivateKey "ecdsa" | hasPrefix "-----BEGIN EC PRIVATE KEY" }}"#).unwrap() == "true"
+    );
+}

@@ -29,6 +29,12 @@ pub const STEP_LIMIT: u64 = 200_000_000;
 /// loop over huge values (`range until 100000` of `repeat 100000000 "x"`)
 /// ends in the step-limit error instead of exhausting time and memory.
 pub const BYTES_PER_STEP: u64 = 64;
+/// What generating a key costs in steps (`genPrivateKey`, `genCA`,
+/// `genSelfSignedCert`, `genSignedCert`; also the deliberately slow
+/// `derivePassword`/`bcrypt`/`htpasswd`): ~0.1 s of CPU each, so a loop of
+/// them ends in the step-limit error (at most 2000 per render) instead of
+/// running for hours.
+pub const SLOW_CALL_STEPS: u64 = 100_000;
 /// The largest string or list (in bytes, 16 per element) one function call
 /// may build from a count (`repeat`, `indent`, `until`, ...). Helm has no
 /// limit (Go runs out of memory); here the call fails with an error.
@@ -938,6 +944,18 @@ impl State<'_> {
         }
         let result = match def.imp {
             Impl::Plain(f) => {
+                if matches!(
+                    name,
+                    "genPrivateKey"
+                        | "genCA"
+                        | "genSelfSignedCert"
+                        | "genSignedCert"
+                        | "derivePassword"
+                        | "bcrypt"
+                        | "htpasswd"
+                ) {
+                    self.steps(SLOW_CALL_STEPS)?;
+                }
                 let mut ctx = CallCtx {
                     lint: self.eng.lint,
                     name: name.to_string(),
