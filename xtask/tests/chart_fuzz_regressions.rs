@@ -177,12 +177,28 @@ fn key_generation_costs_steps() {
     );
 }
 
-/// Open: found by `values_yaml` (toYaml round trip). A clipped block scalar
-/// whose last line is only indentation, without a final newline, gets an
-/// extra `\n` here; Helm v4.3.1 reads `"x\n"` (checked with `helm template`).
+/// Found by `values_yaml` (toYaml round trip): a stream that does not end in
+/// a line break is read as if it did, as go-yaml does. Expected values
+/// recorded with `helm template` (v4.3.1) of a chart whose values.yaml is
+/// exactly the input and whose template prints `toJson .Values`.
 #[test]
-#[ignore = "open: block scalar ending in an indentation-only line (fuzz/README.md)"]
-fn clipped_block_scalar_ending_in_spaces_matches_helm() {
-    let v = xtask::chart::yaml::parse_values("lit: |\n x\n ").unwrap();
-    assert_eq!(xtask::chart::yaml::to_json(&serde_json::Value::Object(v)), r#"{"lit":"x\n"}"#);
+fn unterminated_block_scalars_match_helm() {
+    for (src, helm) in [
+        ("lit: |\n x\n ", r#"{"lit":"x\n"}"#),
+        ("lit: |\n x", r#"{"lit":"x\n"}"#),
+        ("lit: |+\n x\n ", r#"{"lit":"x\n\n"}"#),
+        ("lit: >\n x\n ", r#"{"lit":"x\n"}"#),
+        ("lit: |+\n x", r#"{"lit":"x\n"}"#),
+        ("lit: |-\n x\n ", r#"{"lit":"x"}"#),
+        ("lit: |\n x\n  ", r#"{"lit":"x\n \n"}"#),
+        ("lit: |\n  x\n \n ", r#"{"lit":"x\n"}"#),
+        ("lit: |\n x\n\n ", r#"{"lit":"x\n"}"#),
+    ] {
+        let v = xtask::chart::yaml::parse_values(src).unwrap();
+        assert_eq!(
+            xtask::chart::yaml::to_json(&serde_json::Value::Object(v)),
+            helm,
+            "{src:?}"
+        );
+    }
 }

@@ -494,6 +494,16 @@ fn merge_into(pairs: &mut PairMap, value: Node) -> Result<(), YamlError> {
 /// Decode the documents of a YAML stream (go-yaml v2 semantics), at most
 /// `max_docs` of them. An empty stream gives no documents.
 pub fn decode_docs(src: &str, max_docs: usize) -> Result<Vec<Node>, YamlError> {
+    // go-yaml reads a stream that does not end in a line break as if it did:
+    // `lit: |\n x\n ` is "x\n" in Helm (saphyr-parser alone gives "x\n\n")
+    // and `lit: |+\n x\n ` keeps a second "\n" (found by fuzz/values_yaml).
+    let terminated;
+    let src = if src.is_empty() || src.ends_with('\n') {
+        src
+    } else {
+        terminated = format!("{src}\n");
+        terminated.as_str()
+    };
     let mut b = Builder {
         src,
         parser: Parser::new_from_str(src),
