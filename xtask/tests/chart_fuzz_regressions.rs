@@ -202,3 +202,20 @@ fn unterminated_block_scalars_match_helm() {
         );
     }
 }
+
+/// Found by `values_yaml`: go-yaml's natural key order is not a total order
+/// for these keys, and sorting them with it made Rust's sort panic ("user-
+/// provided comparison function does not correctly implement a total
+/// order") inside toYaml.
+#[test]
+fn to_yaml_keys_without_a_total_order_do_not_panic() {
+    let src = "item10: 10\nitem9: 9\nitem1: 1\nItem2: x\n_under: u\n\"10\": ten\n\"9\": nine\n\"a1b\": \n\
+               1a\"01b\": 2\n\"a001\": 3\n\"a1\": 4\nb: 1\nB: 2\n\"-dash\": 3\n\"~tilde\": 4\nzz: 1\n\"ä\": 1\n\
+               \"z0\": 0\n\"z00\": 0\n0\"z01\": 01\nx1y2: a\nx1y10: b\nx10y1: c\n";
+    let v = serde_json::Value::Object(xtask::chart::yaml::parse_values(src).unwrap());
+    let out = xtask::chart::yaml::to_yaml(&v);
+    // every key comes out once
+    assert_eq!(out.lines().filter(|l| !l.starts_with(' ')).count(), 23, "{out}");
+    let back = xtask::chart::yaml::parse_values(&out).unwrap();
+    assert_eq!(serde_json::Value::Object(back), v);
+}

@@ -329,16 +329,42 @@ pub fn sorted_keys(m: &serde_json::Map<String, Value>) -> Vec<&String> {
 
 fn sorted_keys_with(m: &serde_json::Map<String, Value>, less: fn(&str, &str) -> bool) -> Vec<&String> {
     let mut keys: Vec<&String> = m.keys().collect();
-    keys.sort_by(|a, b| {
-        if less(a, b) {
-            std::cmp::Ordering::Less
-        } else if less(b, a) {
-            std::cmp::Ordering::Greater
-        } else {
-            std::cmp::Ordering::Equal
-        }
-    });
+    sort_by_less(&mut keys, less);
     keys
+}
+
+/// Sorts with a `less` that need not be a total order: go-yaml's natural key
+/// order is not one for some key sets (found by fuzz/values_yaml), and Rust's
+/// `sort_by` panics on such a comparator where Go's `sort.Sort` just returns
+/// some order. Up to 12 keys this is Go's own insertion sort (same result
+/// for any `less`); above, a stable merge sort (same result as Go whenever
+/// `less` is a strict total order).
+fn sort_by_less(keys: &mut [&String], less: fn(&str, &str) -> bool) {
+    if keys.len() <= 12 {
+        for i in 1..keys.len() {
+            let mut j = i;
+            while j > 0 && less(keys[j], keys[j - 1]) {
+                keys.swap(j, j - 1);
+                j -= 1;
+            }
+        }
+        return;
+    }
+    let mid = keys.len() / 2;
+    sort_by_less(&mut keys[..mid], less);
+    sort_by_less(&mut keys[mid..], less);
+    let (left, right) = (keys[..mid].to_vec(), keys[mid..].to_vec());
+    let (mut i, mut j) = (0, 0);
+    for slot in keys.iter_mut() {
+        let take_right = i == left.len() || (j < right.len() && less(right[j], left[i]));
+        if take_right {
+            *slot = right[j];
+            j += 1;
+        } else {
+            *slot = left[i];
+            i += 1;
+        }
+    }
 }
 
 /// How a scalar is presented to the emitter.
