@@ -148,6 +148,13 @@ impl Engine {
     pub fn parse_file(&mut self, name: &str, text: &str) -> Result<(), ParseError> {
         let reg = self.registry.clone();
         let parsed = parse(name, text, &|n| reg.contains(n))?;
+        self.add(parsed);
+        Ok(())
+    }
+
+    /// Adds a parsed file to the set (copied first when a `tpl` overlay
+    /// still shares it).
+    fn add(&mut self, parsed: Parsed) {
         match Rc::get_mut(&mut self.set) {
             Some(scope) => add_parsed(&mut scope.map, parsed),
             None => {
@@ -159,7 +166,6 @@ impl Engine {
                 });
             }
         }
-        Ok(())
     }
 
     /// Parses many files (on several threads) and adds them to the set in
@@ -170,18 +176,7 @@ impl Engine {
         let has_func = |n: &str| reg.contains(n);
         let parsed = crate::chart::par::map(files, |(name, text)| parse(name, text, &has_func));
         for (i, p) in parsed.into_iter().enumerate() {
-            let p = p.map_err(|e| (i, e))?;
-            match Rc::get_mut(&mut self.set) {
-                Some(scope) => add_parsed(&mut scope.map, p),
-                None => {
-                    let mut map = self.set.map.clone();
-                    add_parsed(&mut map, p);
-                    self.set = Rc::new(Scope {
-                        map,
-                        parent: self.set.parent.clone(),
-                    });
-                }
-            }
+            self.add(p.map_err(|e| (i, e))?);
         }
         Ok(())
     }
