@@ -1220,8 +1220,6 @@ pub fn template(
     opts: &Options,
 ) -> Result<String, RenderError> {
     let mut files = render_files(chart, user_values, opts)?;
-    let root_notes = format!("{}/templates/NOTES.txt", chart.metadata.name);
-    let _ = root_notes;
     files.retain(|k, _| !k.ends_with("NOTES.txt"));
     let (hooks, manifests) = match sort_manifests(&files, opts.helm3) {
         Ok(x) => x,
