@@ -9,6 +9,7 @@
 //! strings (white space → space, non-printable dropped) and checks
 //! name/version/type/maintainers/dependencies.
 
+use crate::chart::yaml::json_kind;
 use serde_json::{Map, Value};
 
 use crate::chart::chartyaml::{self, number_to_go_string};
@@ -83,17 +84,6 @@ impl std::fmt::Display for DecodeError {
 }
 
 impl std::error::Error for DecodeError {}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
 
 struct Ctx {
     first_error: Option<String>,

@@ -1,6 +1,7 @@
 //! Helm v4.3.1's lint rules (`pkg/chart/v2/lint/rules`): Chart.yaml, values,
 //! templates, dependencies, CRDs — same order, severities and message text.
 
+use crate::chart::yaml::json_kind;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
@@ -619,17 +620,6 @@ fn scalar_string(v: Option<&Value>) -> Result<String, String> {
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field of type string",
             json_kind(other)
         )),
-    }
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
     }
 }
 

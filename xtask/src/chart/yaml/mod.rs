@@ -32,7 +32,7 @@ pub use load::YamlError;
 pub use toml::to_toml;
 
 /// Go `%T`-ish name used in `encoding/json` "cannot unmarshal X" errors.
-fn json_kind(v: &Value) -> &'static str {
+pub fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "bool",
