@@ -3,8 +3,6 @@
 //! comments `{{/* */}}`, fields, variables, numbers, strings, raw strings,
 //! character constants, keywords, parentheses, `:=`, `=`, `|` and `,`.
 
-use std::borrow::Cow;
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tok {
     Error,
@@ -63,16 +61,19 @@ impl Tok {
     }
 }
 
-#[derive(Clone, Debug)]
+/// One token. `val` borrows the source text; for `Tok::Error` it is empty
+/// and the message is [`Lexed::error`]. Its line (Go's `item.line`) is
+/// [`line_at`] of `pos`, computed only when an error message needs it.
+#[derive(Clone, Copy, Debug)]
 pub struct Item<'a> {
     pub typ: Tok,
     pub pos: usize,
-    pub val: Cow<'a, str>,
-    pub line: usize,
+    pub val: &'a str,
 }
 
 impl Item<'_> {
-    /// Go's `item.String()` used in parse error messages.
+    /// Go's `item.String()` used in parse error messages (not for errors:
+    /// their text is [`Lexed::error`]).
     pub fn describe(&self) -> String {
         match self.typ {
             Tok::Eof => "EOF".into(),
@@ -83,15 +84,20 @@ impl Item<'_> {
                     let short: String = self.val.chars().take(10).collect();
                     format!("{}...", crate::chart::gofmt::quote(&short))
                 } else {
-                    crate::chart::gofmt::quote(&self.val)
+                    crate::chart::gofmt::quote(self.val)
                 }
             }
         }
     }
 }
 
-const LEFT: &str = "{{";
-const RIGHT: &str = "}}";
+/// The token list of one input, ending with `Eof` or `Error`, and the
+/// message of that error (empty when the input lexed cleanly).
+#[derive(Debug)]
+pub struct Lexed<'a> {
+    pub items: Vec<Item<'a>>,
+    pub error: String,
+}
 
 fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\r' | b'\n')
@@ -101,22 +107,62 @@ fn is_alnum(c: char) -> bool {
     c == '_' || c.is_alphabetic() || c.is_numeric()
 }
 
+fn is_ascii_alnum(c: u8) -> bool {
+    c == b'_' || c.is_ascii_alphanumeric()
+}
+
 fn keyword(word: &str) -> Option<Tok> {
-    Some(match word {
-        "." => Tok::Dot,
-        "block" => Tok::Block,
-        "break" => Tok::Break,
-        "continue" => Tok::Continue,
-        "define" => Tok::Define,
-        "else" => Tok::Else,
-        "end" => Tok::End,
-        "if" => Tok::If,
-        "range" => Tok::Range,
-        "nil" => Tok::Nil,
-        "template" => Tok::Template,
-        "with" => Tok::With,
+    // length first: most identifiers (function names) miss without a compare
+    Some(match (word.len(), word) {
+        (2, "if") => Tok::If,
+        (3, "end") => Tok::End,
+        (3, "nil") => Tok::Nil,
+        (4, "else") => Tok::Else,
+        (4, "with") => Tok::With,
+        (5, "block") => Tok::Block,
+        (5, "break") => Tok::Break,
+        (5, "range") => Tok::Range,
+        (6, "define") => Tok::Define,
+        (8, "continue") => Tok::Continue,
+        (8, "template") => Tok::Template,
         _ => return None,
     })
+}
+
+/// The 1-based line of byte offset `pos` of `input`: Go's lexer counts every
+/// newline it consumes (text, trimmed space, comments, raw strings, spaces in
+/// actions), so an item's line is 1 + the newlines before its start.
+pub fn line_at(input: &str, pos: usize) -> usize {
+    let b = input.as_bytes();
+    1 + count_newlines(&b[..pos.min(b.len())])
+}
+
+/// Number of `\n` bytes in `b` (counted in blocks so it vectorizes).
+fn count_newlines(b: &[u8]) -> usize {
+    let mut chunks = b.chunks_exact(128);
+    let mut n = 0;
+    for chunk in &mut chunks {
+        let mut c: u8 = 0;
+        for &x in chunk {
+            c += u8::from(x == b'\n');
+        }
+        n += usize::from(c);
+    }
+    n + chunks.remainder().iter().filter(|&&x| x == b'\n').count()
+}
+
+/// Byte offset of the next `{{` at or after `from`.
+fn find_left_delim(input: &str, from: usize) -> Option<usize> {
+    let b = input.as_bytes();
+    let mut i = from;
+    loop {
+        // `{` is ASCII, so every probe position is a char boundary
+        let j = i + input[i..].find('{')?;
+        if b.get(j + 1) == Some(&b'{') {
+            return Some(j);
+        }
+        i = j + 1;
+    }
 }
 
 struct Lexer<'a> {
@@ -125,69 +171,67 @@ struct Lexer<'a> {
     pos: usize,
     start: usize,
     items: Vec<Item<'a>>,
+    error: String,
     paren_depth: i32,
 }
 
 /// Lexes the whole input. The item list always ends with `Eof` or `Error`.
-pub fn lex(input: &str) -> Vec<Item<'_>> {
+pub fn lex(input: &str) -> Lexed<'_> {
     let mut l = Lexer {
         input,
         b: input.as_bytes(),
         pos: 0,
         start: 0,
-        items: Vec::new(),
+        // Helm charts average one item per 8-16 bytes; reserving for more
+        // (untouched pages cost little) beats copying a regrown vector
+        items: Vec::with_capacity(input.len() / 4 + 4),
+        error: String::new(),
         paren_depth: 0,
     };
     l.run();
-    let mut items = l.items;
-    // line numbers: 1 + newlines before the item's start
-    let nl: Vec<usize> = input
-        .bytes()
-        .enumerate()
-        .filter(|(_, c)| *c == b'\n')
-        .map(|(i, _)| i)
-        .collect();
-    for it in &mut items {
-        it.line = 1 + nl.partition_point(|&p| p < it.pos);
+    Lexed {
+        items: l.items,
+        error: l.error,
     }
-    items
 }
 
 impl<'a> Lexer<'a> {
-    fn emit(&mut self, typ: Tok) {
-        let val = Cow::Borrowed(&self.input[self.start..self.pos]);
+    fn push(&mut self, typ: Tok, start: usize, end: usize) {
         self.items.push(Item {
             typ,
-            pos: self.start,
-            val,
-            line: 0,
+            pos: start,
+            val: &self.input[start..end],
         });
+    }
+    fn emit(&mut self, typ: Tok) {
+        self.push(typ, self.start, self.pos);
         self.start = self.pos;
     }
     fn ignore(&mut self) {
         self.start = self.pos;
     }
     fn errorf(&mut self, msg: String) {
+        self.error = msg;
         self.items.push(Item {
             typ: Tok::Error,
             pos: self.start,
-            val: Cow::Owned(msg),
-            line: 0,
+            val: "",
         });
     }
-    fn next(&mut self) -> Option<char> {
-        let c = self.input[self.pos..].chars().next()?;
-        self.pos += c.len_utf8();
-        Some(c)
+    fn byte(&self) -> Option<u8> {
+        self.b.get(self.pos).copied()
     }
-    fn backup(&mut self, c: char) {
-        self.pos -= c.len_utf8();
-    }
+    /// The char at `pos` (ASCII fast path).
     fn peek(&self) -> Option<char> {
-        self.input[self.pos..].chars().next()
+        let c = *self.b.get(self.pos)?;
+        if c < 0x80 {
+            Some(char::from(c))
+        } else {
+            self.input[self.pos..].chars().next()
+        }
     }
-    fn rest(&self) -> &str {
-        &self.input[self.pos..]
+    fn starts_with(&self, at: usize, s: &[u8]) -> bool {
+        self.b.get(at..).is_some_and(|r| r.starts_with(s))
     }
 
     fn run(&mut self) {
@@ -209,40 +253,25 @@ impl<'a> Lexer<'a> {
 
     /// Returns false at EOF (Eof emitted).
     fn lex_text(&mut self) -> bool {
-        if let Some(x) = self.rest().find(LEFT) {
-            if x > 0 {
-                self.pos += x;
-                let mut trim = 0;
-                let after = &self.input[self.pos + LEFT.len()..];
-                if has_left_trim(after) {
-                    let text = &self.input[self.start..self.pos];
-                    trim = text.len() - text.trim_end_matches([' ', '\t', '\r', '\n']).len();
+        if let Some(x) = find_left_delim(self.input, self.pos) {
+            if x > self.pos {
+                self.pos = x;
+                let mut text_end = x;
+                if has_left_trim(&self.b[x + 2..]) {
+                    while text_end > self.start && is_space(self.b[text_end - 1]) {
+                        text_end -= 1;
+                    }
                 }
-                self.pos -= trim;
-                let text_end = self.pos;
                 if text_end > self.start {
-                    let val = Cow::Borrowed(&self.input[self.start..text_end]);
-                    self.items.push(Item {
-                        typ: Tok::Text,
-                        pos: self.start,
-                        val,
-                        line: 0,
-                    });
+                    self.push(Tok::Text, self.start, text_end);
                 }
-                self.pos += trim;
                 self.ignore();
             }
             true
         } else {
-            self.pos = self.input.len();
+            self.pos = self.b.len();
             if self.pos > self.start {
-                let val = Cow::Borrowed(&self.input[self.start..self.pos]);
-                self.items.push(Item {
-                    typ: Tok::Text,
-                    pos: self.start,
-                    val,
-                    line: 0,
-                });
+                self.push(Tok::Text, self.start, self.pos);
                 self.start = self.pos;
             }
             self.emit(Tok::Eof);
@@ -250,23 +279,20 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// (at a right delimiter, with a trim marker)
     fn at_right_delim(&self) -> (bool, bool) {
-        let r = self.rest();
-        if has_right_trim(r) && r[2..].starts_with(RIGHT) {
+        let r = &self.b[self.pos..];
+        if has_right_trim(r) && r[2..].starts_with(b"}}") {
             return (true, true);
         }
-        if r.starts_with(RIGHT) {
-            return (true, false);
-        }
-        (false, false)
+        (r.starts_with(b"}}"), false)
     }
 
     /// `None` on error, `Some(true)` inside an action, `Some(false)` after a comment.
     fn lex_left_delim(&mut self) -> Option<bool> {
-        self.pos += LEFT.len();
-        let trim = has_left_trim(self.rest());
-        let after = if trim { 2 } else { 0 };
-        if self.input[self.pos + after..].starts_with("/*") {
+        self.pos += 2;
+        let after = if has_left_trim(&self.b[self.pos..]) { 2 } else { 0 };
+        if self.starts_with(self.pos + after, b"/*") {
             self.pos += after;
             self.ignore();
             return if self.lex_comment() { Some(false) } else { None };
@@ -280,11 +306,18 @@ impl<'a> Lexer<'a> {
 
     fn lex_comment(&mut self) -> bool {
         self.pos += 2;
-        let Some(x) = self.rest().find("*/") else {
-            self.errorf("unclosed comment".into());
-            return false;
+        let mut i = self.pos;
+        let end = loop {
+            let Some(j) = self.input[i..].find('*') else {
+                self.errorf("unclosed comment".into());
+                return false;
+            };
+            if self.b.get(i + j + 1) == Some(&b'/') {
+                break i + j;
+            }
+            i += j + 1;
         };
-        self.pos += x + 2;
+        self.pos = end + 2;
         let (delim, trim) = self.at_right_delim();
         if !delim {
             self.errorf("comment ends before closing delimiter".into());
@@ -294,7 +327,7 @@ impl<'a> Lexer<'a> {
         if trim {
             self.pos += 2;
         }
-        self.pos += RIGHT.len();
+        self.pos += 2;
         if trim {
             self.skip_trailing_space();
         }
@@ -313,7 +346,7 @@ impl<'a> Lexer<'a> {
             self.pos += 2;
             self.ignore();
         }
-        self.pos += RIGHT.len();
+        self.pos += 2;
         self.emit(Tok::RightDelim);
         if trim {
             self.skip_trailing_space();
@@ -333,107 +366,101 @@ impl<'a> Lexer<'a> {
                 self.errorf("unclosed left paren".into());
                 return false;
             }
-            let Some(c) = self.next() else {
+            let Some(c) = self.byte() else {
                 self.errorf("unclosed action".into());
                 return false;
             };
-            match c {
-                c if is_space(c as u32 as u8) && c.is_ascii() => {
-                    self.backup(c);
-                    self.lex_space();
-                }
-                '=' => self.emit(Tok::Assign),
-                ':' => {
-                    if self.next() != Some('=') {
-                        self.errorf("expected :=".into());
-                        return false;
-                    }
-                    self.emit(Tok::Declare);
-                }
-                '|' => self.emit(Tok::Pipe),
-                '"' => {
-                    if !self.lex_quote() {
-                        return false;
-                    }
-                }
-                '`' => {
-                    if !self.lex_raw_quote() {
-                        return false;
-                    }
-                }
-                '$' => {
-                    if !self.lex_field_or_var(Tok::Variable) {
-                        return false;
-                    }
-                }
-                '\'' => {
-                    if !self.lex_char() {
-                        return false;
-                    }
-                }
-                '.' => {
-                    // special look-ahead for ".field" so we don't break l.backup().
-                    if let Some(n) = self.peek() {
-                        if !n.is_ascii_digit() {
-                            if !self.lex_field_or_var(Tok::Field) {
-                                return false;
-                            }
-                            continue;
-                        }
-                    }
-                    self.backup('.');
-                    if !self.lex_number() {
-                        return false;
-                    }
-                }
-                '+' | '-' | '0'..='9' => {
-                    self.backup(c);
-                    if !self.lex_number() {
-                        return false;
-                    }
-                }
-                c if is_alnum(c) => {
-                    self.backup(c);
+            if c >= 0x80 {
+                // non-ASCII: a unicode letter or digit starts an identifier
+                let c = self.peek().unwrap_or('\u{FFFD}');
+                if is_alnum(c) {
                     if !self.lex_identifier() {
                         return false;
                     }
+                    continue;
                 }
-                '(' => {
-                    self.emit(Tok::LeftParen);
+                self.errorf(format!("unrecognized character in action: {}", go_u(c)));
+                return false;
+            }
+            let ok = match c {
+                b' ' | b'\t' | b'\r' | b'\n' => {
+                    self.lex_space();
+                    true
+                }
+                b'=' => self.emit_one(Tok::Assign),
+                b':' => {
+                    if self.b.get(self.pos + 1) != Some(&b'=') {
+                        self.errorf("expected :=".into());
+                        return false;
+                    }
+                    self.pos += 2;
+                    self.emit(Tok::Declare);
+                    true
+                }
+                b'|' => self.emit_one(Tok::Pipe),
+                b'"' => self.lex_quote(),
+                b'`' => self.lex_raw_quote(),
+                b'$' => {
+                    self.pos += 1;
+                    self.lex_field_or_var(Tok::Variable)
+                }
+                b'\'' => self.lex_char(),
+                b'.' => {
+                    // ".field" when a non-digit follows; ".5", and a "." at
+                    // the very end, go to the number scanner as in Go
+                    match self.b.get(self.pos + 1) {
+                        Some(d) if !d.is_ascii_digit() => {
+                            self.pos += 1;
+                            self.lex_field_or_var(Tok::Field)
+                        }
+                        _ => self.lex_number(),
+                    }
+                }
+                b'+' | b'-' | b'0'..=b'9' => self.lex_number(),
+                b'(' => {
                     self.paren_depth += 1;
+                    self.emit_one(Tok::LeftParen)
                 }
-                ')' => {
-                    self.emit(Tok::RightParen);
+                b')' => {
+                    self.emit_one(Tok::RightParen);
                     self.paren_depth -= 1;
                     if self.paren_depth < 0 {
                         self.errorf("unexpected right paren".into());
                         return false;
                     }
+                    true
                 }
-                c if c.is_ascii() && !c.is_ascii_control() => {
-                    self.emit(Tok::Char);
-                }
+                c if is_ascii_alnum(c) => self.lex_identifier(),
+                c if !c.is_ascii_control() => self.emit_one(Tok::Char),
                 c => {
-                    self.errorf(format!("unrecognized character in action: {}", go_u(c)));
+                    self.errorf(format!(
+                        "unrecognized character in action: {}",
+                        go_u(char::from(c))
+                    ));
                     return false;
                 }
+            };
+            if !ok {
+                return false;
             }
         }
     }
 
+    /// Emits the single ASCII byte at `pos` as `typ`.
+    fn emit_one(&mut self, typ: Tok) -> bool {
+        self.pos += 1;
+        self.emit(typ);
+        true
+    }
+
     fn lex_space(&mut self) {
-        let mut num = 0;
-        while let Some(c) = self.peek() {
-            if !(c.is_ascii() && is_space(c as u8)) {
-                break;
-            }
-            self.next();
-            num += 1;
-        }
+        let first = self.pos;
+        self.skip_trailing_space();
+        let num = self.pos - first;
         // Be careful about a trim-marked closing delimiter, which has a minus
         // after a space. We know there is a space, so check for the '-' that might follow.
-        if has_right_trim(&self.input[self.pos - 1..]) && self.input[self.pos - 1 + 2..].starts_with(RIGHT) {
-            self.backup(self.input[self.pos - 1..].chars().next().unwrap_or(' '));
+        if self.byte() == Some(b'-') && self.starts_with(self.pos + 1, b"}}") {
+            self.pos -= 1;
             if num == 1 {
                 // the only space is part of the trim marker
                 return;
@@ -442,23 +469,36 @@ impl<'a> Lexer<'a> {
         self.emit(Tok::Space);
     }
 
-    fn lex_identifier(&mut self) -> bool {
-        while let Some(c) = self.next() {
-            if !is_alnum(c) {
-                self.backup(c);
-                break;
+    /// Consumes a run of letters, digits and underscores.
+    fn scan_alnum(&mut self) {
+        while let Some(c) = self.byte() {
+            if is_ascii_alnum(c) {
+                self.pos += 1;
+            } else if c >= 0x80 {
+                match self.peek() {
+                    Some(u) if is_alnum(u) => self.pos += u.len_utf8(),
+                    _ => return,
+                }
+            } else {
+                return;
             }
         }
+    }
+
+    fn bad_character(&mut self) -> bool {
+        let c = self.peek().unwrap_or(' ');
+        self.errorf(format!("bad character {}", go_u(c)));
+        false
+    }
+
+    fn lex_identifier(&mut self) -> bool {
+        self.scan_alnum();
         if !self.at_terminator() {
-            let c = self.peek().unwrap_or(' ');
-            self.errorf(format!("bad character {}", go_u(c)));
-            return false;
+            return self.bad_character();
         }
         let word = &self.input[self.start..self.pos];
         let typ = if let Some(k) = keyword(word) {
             k
-        } else if word.starts_with('.') {
-            Tok::Field
         } else if word == "true" || word == "false" {
             Tok::Bool
         } else {
@@ -468,162 +508,163 @@ impl<'a> Lexer<'a> {
         true
     }
 
+    /// `pos` is just past the `$` or `.`.
     fn lex_field_or_var(&mut self, typ: Tok) -> bool {
         if self.at_terminator() {
-            if typ == Tok::Variable {
-                self.emit(Tok::Variable);
+            self.emit(if typ == Tok::Variable {
+                Tok::Variable
             } else {
-                self.emit(Tok::Dot);
-            }
+                Tok::Dot
+            });
             return true;
         }
-        while let Some(c) = self.next() {
-            if !is_alnum(c) {
-                self.backup(c);
-                break;
-            }
-        }
+        self.scan_alnum();
         if !self.at_terminator() {
-            let c = self.peek().unwrap_or(' ');
-            self.errorf(format!("bad character {}", go_u(c)));
-            return false;
+            return self.bad_character();
         }
         self.emit(typ);
         true
     }
 
     fn at_terminator(&self) -> bool {
-        let Some(c) = self.peek() else {
-            return true;
-        };
-        if c.is_ascii() && is_space(c as u8) {
-            return true;
+        match self.byte() {
+            None => true,
+            Some(b' ' | b'\t' | b'\r' | b'\n' | b'.' | b',' | b'|' | b':' | b')' | b'(') => true,
+            Some(b'}') => self.b.get(self.pos + 1) == Some(&b'}'),
+            Some(_) => false,
         }
-        if matches!(c, '.' | ',' | '|' | ':' | ')' | '(') {
-            return true;
+    }
+
+    /// Scans to the closing `quote` (pos at the opening one); false with
+    /// `unterminated` reported on a newline or end of input first.
+    fn scan_quoted(&mut self, quote: u8, unterminated: &str) -> bool {
+        self.pos += 1;
+        loop {
+            match self.byte() {
+                Some(b'\\') => {
+                    // the escaped char may be multi-byte: its continuation
+                    // bytes are never a quote, backslash or newline
+                    self.pos += 1;
+                    match self.byte() {
+                        None | Some(b'\n') => break,
+                        Some(_) => self.pos += 1,
+                    }
+                }
+                None | Some(b'\n') => break,
+                Some(c) => {
+                    self.pos += 1;
+                    if c == quote {
+                        return true;
+                    }
+                }
+            }
         }
-        self.rest().starts_with(RIGHT)
+        self.errorf(unterminated.into());
+        false
     }
 
     fn lex_char(&mut self) -> bool {
-        loop {
-            match self.next() {
-                Some('\\') => {
-                    if let Some(c) = self.next() {
-                        if c != '\n' {
-                            continue;
-                        }
-                    }
-                    self.errorf("unterminated character constant".into());
-                    return false;
-                }
-                None | Some('\n') => {
-                    self.errorf("unterminated character constant".into());
-                    return false;
-                }
-                Some('\'') => break,
-                _ => {}
-            }
+        if !self.scan_quoted(b'\'', "unterminated character constant") {
+            return false;
         }
         self.emit(Tok::CharConstant);
         true
     }
 
-    fn lex_number(&mut self) -> bool {
-        if !self.scan_number() {
-            let bad = &self.input[self.start..self.pos];
-            self.errorf(format!("bad number syntax: {}", crate::chart::gofmt::quote(bad)));
+    fn lex_quote(&mut self) -> bool {
+        if !self.scan_quoted(b'"', "unterminated quoted string") {
             return false;
         }
-        if let Some(c) = self.peek() {
-            if c == '+' || c == '-' {
-                // complex: 1+2i
-                if !self.scan_number() || !self.input[self.pos - 1..].starts_with('i') {
-                    let bad = &self.input[self.start..self.pos];
-                    self.errorf(format!("bad number syntax: {}", crate::chart::gofmt::quote(bad)));
-                    return false;
-                }
+        self.emit(Tok::String);
+        true
+    }
+
+    fn bad_number(&mut self) -> bool {
+        let bad = &self.input[self.start..self.pos];
+        self.errorf(format!("bad number syntax: {}", crate::chart::gofmt::quote(bad)));
+        false
+    }
+
+    fn lex_number(&mut self) -> bool {
+        if !self.scan_number() {
+            return self.bad_number();
+        }
+        if matches!(self.byte(), Some(b'+' | b'-')) {
+            // complex: 1+2i
+            if !self.scan_number() || self.b[self.pos - 1] != b'i' {
+                return self.bad_number();
             }
         }
         self.emit(Tok::Number);
         true
     }
 
-    fn accept(&mut self, valid: &str) -> bool {
-        if let Some(c) = self.peek() {
-            if valid.contains(c) {
-                self.next();
-                return true;
+    fn accept(&mut self, ok: impl Fn(u8) -> bool) -> bool {
+        match self.byte() {
+            Some(c) if ok(c) => {
+                self.pos += 1;
+                true
             }
+            _ => false,
         }
-        false
     }
-    fn accept_run(&mut self, valid: &str) {
-        while self.accept(valid) {}
+    fn accept_run(&mut self, ok: impl Fn(u8) -> bool + Copy) {
+        while self.accept(ok) {}
     }
 
     fn scan_number(&mut self) -> bool {
-        self.accept("+-");
-        let mut digits = "0123456789_";
-        if self.accept("0") {
-            if self.accept("xX") {
-                digits = "0123456789abcdefABCDEF_";
-            } else if self.accept("oO") {
-                digits = "01234567_";
-            } else if self.accept("bB") {
-                digits = "01_";
+        #[derive(PartialEq)]
+        enum Base {
+            Dec,
+            Hex,
+            Oct,
+            Bin,
+        }
+        let sign = |c: u8| c == b'+' || c == b'-';
+        let dec = |c: u8| c.is_ascii_digit() || c == b'_';
+        self.accept(sign);
+        let mut base = Base::Dec;
+        if self.accept(|c| c == b'0') {
+            if self.accept(|c| c == b'x' || c == b'X') {
+                base = Base::Hex;
+            } else if self.accept(|c| c == b'o' || c == b'O') {
+                base = Base::Oct;
+            } else if self.accept(|c| c == b'b' || c == b'B') {
+                base = Base::Bin;
             }
         }
-        self.accept_run(digits);
-        if self.accept(".") {
-            self.accept_run(digits);
+        let digit = |c: u8| match base {
+            Base::Dec => dec(c),
+            Base::Hex => c.is_ascii_hexdigit() || c == b'_',
+            Base::Oct => matches!(c, b'0'..=b'7' | b'_'),
+            Base::Bin => matches!(c, b'0' | b'1' | b'_'),
+        };
+        self.accept_run(digit);
+        if self.accept(|c| c == b'.') {
+            self.accept_run(digit);
         }
-        if digits.len() == 10 + 1 && self.accept("eE") {
-            self.accept("+-");
-            self.accept_run("0123456789_");
+        if base == Base::Dec && self.accept(|c| c == b'e' || c == b'E') {
+            self.accept(sign);
+            self.accept_run(dec);
         }
-        if digits.len() == 16 + 6 + 1 && self.accept("pP") {
-            self.accept("+-");
-            self.accept_run("0123456789_");
+        if base == Base::Hex && self.accept(|c| c == b'p' || c == b'P') {
+            self.accept(sign);
+            self.accept_run(dec);
         }
-        self.accept("i");
+        self.accept(|c| c == b'i');
         if let Some(c) = self.peek() {
             if is_alnum(c) {
-                self.next();
+                self.pos += c.len_utf8();
                 return false;
             }
         }
         true
     }
 
-    fn lex_quote(&mut self) -> bool {
-        loop {
-            match self.next() {
-                Some('\\') => {
-                    if let Some(c) = self.next() {
-                        if c != '\n' {
-                            continue;
-                        }
-                    }
-                    self.errorf("unterminated quoted string".into());
-                    return false;
-                }
-                None | Some('\n') => {
-                    self.errorf("unterminated quoted string".into());
-                    return false;
-                }
-                Some('"') => break,
-                _ => {}
-            }
-        }
-        self.emit(Tok::String);
-        true
-    }
-
     fn lex_raw_quote(&mut self) -> bool {
-        match self.rest().find('`') {
+        match self.input[self.pos + 1..].find('`') {
             Some(i) => {
-                self.pos += i + 1;
+                self.pos += 1 + i + 1;
                 self.emit(Tok::RawString);
                 true
             }
@@ -635,13 +676,11 @@ impl<'a> Lexer<'a> {
     }
 }
 
-fn has_left_trim(s: &str) -> bool {
-    let b = s.as_bytes();
+fn has_left_trim(b: &[u8]) -> bool {
     b.len() >= 2 && b[0] == b'-' && is_space(b[1])
 }
 
-fn has_right_trim(s: &str) -> bool {
-    let b = s.as_bytes();
+fn has_right_trim(b: &[u8]) -> bool {
     b.len() >= 2 && is_space(b[0]) && b[1] == b'-'
 }
 
@@ -659,7 +698,14 @@ mod tests {
     use super::*;
 
     fn toks(s: &str) -> Vec<(Tok, String)> {
-        lex(s).into_iter().map(|i| (i.typ, i.val.into_owned())).collect()
+        let l = lex(s);
+        l.items
+            .iter()
+            .map(|i| {
+                let val = if i.typ == Tok::Error { &l.error } else { i.val };
+                (i.typ, val.to_string())
+            })
+            .collect()
     }
 
     #[test]
@@ -686,5 +732,176 @@ mod tests {
         assert_eq!(t.last().unwrap().0, Tok::Error);
         let t = toks("{{ 3x }}");
         assert_eq!(t.last().unwrap().1, "bad number syntax: \"3x\"");
+    }
+
+    /// (kind, text, line) of every item
+    fn lines(s: &str) -> Vec<(Tok, &str, usize)> {
+        lex(s)
+            .items
+            .iter()
+            .map(|i| (i.typ, i.val, line_at(s, i.pos)))
+            .collect()
+    }
+
+    #[test]
+    fn line_numbers_across_trims_comments_and_raw_strings() {
+        let src = "a\n\n{{- /* x\ny */ -}}\n\n{{ .A\n}}\nb\n{{ `r\naw` }}{{ .B }}\n";
+        assert_eq!(
+            lines(src),
+            vec![
+                (Tok::Text, "a", 1),
+                (Tok::Comment, "/* x\ny */", 3),
+                (Tok::LeftDelim, "{{", 6),
+                (Tok::Space, " ", 6),
+                (Tok::Field, ".A", 6),
+                (Tok::Space, "\n", 6),
+                (Tok::RightDelim, "}}", 7),
+                (Tok::Text, "\nb\n", 7),
+                (Tok::LeftDelim, "{{", 9),
+                (Tok::Space, " ", 9),
+                (Tok::RawString, "`r\naw`", 9),
+                (Tok::Space, " ", 10),
+                (Tok::RightDelim, "}}", 10),
+                (Tok::LeftDelim, "{{", 10),
+                (Tok::Space, " ", 10),
+                (Tok::Field, ".B", 10),
+                (Tok::Space, " ", 10),
+                (Tok::RightDelim, "}}", 10),
+                (Tok::Text, "\n", 10),
+                (Tok::Eof, "", 11),
+            ]
+        );
+        // long runs of text (the newline counter works in blocks)
+        let long = format!(
+            "{}{{{{ .A }}}}{}{{{{ .B }}}}",
+            "x\n".repeat(300),
+            "yy\n".repeat(97)
+        );
+        let l = lines(&long);
+        assert_eq!(l.iter().find(|i| i.1 == ".A").unwrap().2, 301);
+        assert_eq!(l.iter().find(|i| i.1 == ".B").unwrap().2, 398);
+        let src = "a\nb\n{{ \"x\n\" }}";
+        assert_eq!(*lines(src).last().unwrap(), (Tok::Error, "", 3));
+        assert_eq!(lex(src).error, "unterminated quoted string");
+        assert_eq!(line_at(src, 0), 1);
+        assert_eq!(line_at(src, 2), 2);
+        assert_eq!(line_at(src, 999), 4);
+    }
+
+    #[test]
+    fn left_trim_at_start_and_trim_markers() {
+        let t = toks("{{- .A }}");
+        assert_eq!(t[0], (Tok::LeftDelim, "{{".into()));
+        assert_eq!(t[1], (Tok::Field, ".A".into()));
+        let t = toks("  \n{{- .A -}}  \n");
+        let kinds: Vec<Tok> = t.iter().map(|x| x.0).collect();
+        assert_eq!(kinds, [Tok::LeftDelim, Tok::Field, Tok::RightDelim, Tok::Eof]);
+        let l = lines("  \n{{- .A -}}  \n");
+        assert_eq!(l[0].2, 2);
+        assert_eq!(l.last().unwrap().2, 3);
+        // one space before "-}}" belongs to the marker; more make a Space
+        let kinds = |s: &str| toks(s).into_iter().map(|x| x.0).collect::<Vec<_>>();
+        assert_eq!(
+            kinds("{{.A -}}"),
+            [Tok::LeftDelim, Tok::Field, Tok::RightDelim, Tok::Eof]
+        );
+        assert_eq!(
+            kinds("{{.A  -}}"),
+            [Tok::LeftDelim, Tok::Field, Tok::Space, Tok::RightDelim, Tok::Eof]
+        );
+        // "-" without a space is a number sign, not a marker
+        assert_eq!(toks("{{ -3 }}")[2], (Tok::Number, "-3".into()));
+        assert_eq!(toks("{{-3}}")[1], (Tok::Number, "-3".into()));
+        // single braces stay text
+        let t = toks("a { b {{ .A }} c } {");
+        assert_eq!(t[0], (Tok::Text, "a { b ".into()));
+        assert_eq!(t[6], (Tok::Text, " c } {".into()));
+        // a left trim eats all white space back to the previous action
+        let t = toks("{{ .A }} \t\r\n {{- .B }}");
+        assert_eq!(t[5].0, Tok::LeftDelim);
+    }
+
+    #[test]
+    fn unicode_identifiers_and_characters() {
+        let t = toks("{{ .Ünï.日本 $变量 fünc \"é\\é\" 'ß' }}");
+        assert_eq!(t[2], (Tok::Field, ".Ünï".into()));
+        assert_eq!(t[3], (Tok::Field, ".日本".into()));
+        assert_eq!(t[5], (Tok::Variable, "$变量".into()));
+        assert_eq!(t[7], (Tok::Identifier, "fünc".into()));
+        assert_eq!(t[9], (Tok::String, "\"é\\é\"".into()));
+        assert_eq!(t[11], (Tok::CharConstant, "'ß'".into()));
+        assert_eq!(toks("{{ .a€ }}").last().unwrap().1, "bad character U+20AC '€'");
+        assert_eq!(
+            toks("{{ € }}").last().unwrap().1,
+            "unrecognized character in action: U+20AC '€'"
+        );
+        assert_eq!(
+            toks("{{ 1€ }}").last().unwrap().1,
+            "unrecognized character in action: U+20AC '€'"
+        );
+        assert_eq!(toks("{{ 1é }}").last().unwrap().1, "bad number syntax: \"1é\"");
+        assert_eq!(
+            toks("{{ \u{7} }}").last().unwrap().1,
+            "unrecognized character in action: U+0007"
+        );
+        assert_eq!(toks("{{ if else end nil with }}")[2].0, Tok::If);
+        let t = toks("{{ true false range iffy . }}");
+        assert_eq!(t[2].0, Tok::Bool);
+        assert_eq!(t[6].0, Tok::Range);
+        assert_eq!(t[8], (Tok::Identifier, "iffy".into()));
+        assert_eq!(t[10].0, Tok::Dot);
+    }
+
+    #[test]
+    fn unterminated_and_malformed() {
+        let last = |s: &str| toks(s).last().unwrap().clone();
+        assert_eq!(last("{{ .A"), (Tok::Error, "unclosed action".into()));
+        assert_eq!(last("{{"), (Tok::Error, "unclosed action".into()));
+        assert_eq!(
+            last("{{ \"abc"),
+            (Tok::Error, "unterminated quoted string".into())
+        );
+        assert_eq!(
+            last("{{ \"abc\\"),
+            (Tok::Error, "unterminated quoted string".into())
+        );
+        assert_eq!(
+            last("{{ `abc"),
+            (Tok::Error, "unterminated raw quoted string".into())
+        );
+        assert_eq!(
+            last("{{ 'a"),
+            (Tok::Error, "unterminated character constant".into())
+        );
+        assert_eq!(last("{{/* abc"), (Tok::Error, "unclosed comment".into()));
+        assert_eq!(last("{{/*/}}"), (Tok::Error, "unclosed comment".into()));
+        assert_eq!(
+            last("{{/* abc */ x }}"),
+            (Tok::Error, "comment ends before closing delimiter".into())
+        );
+        assert_eq!(last("{{ (.A }}"), (Tok::Error, "unclosed left paren".into()));
+        assert_eq!(last("{{ .A) }}"), (Tok::Error, "unexpected right paren".into()));
+        assert_eq!(last("{{ a : b }}"), (Tok::Error, "expected :=".into()));
+        assert_eq!(
+            last("{{ 0x1g }}"),
+            (Tok::Error, "bad number syntax: \"0x1g\"".into())
+        );
+        assert_eq!(
+            last("{{ 1+2 }}"),
+            (Tok::Error, "bad number syntax: \"1+2\"".into())
+        );
+        // a "." at the very end goes to the number scanner, as in Go
+        let t = toks("{{ .");
+        assert_eq!(t[2], (Tok::Number, ".".into()));
+        assert_eq!(t[3], (Tok::Error, "unclosed action".into()));
+        // error positions are where the bad token starts
+        let l = lex("{{ .A \"x");
+        assert_eq!(l.items.last().unwrap().pos, 6);
+        let t = toks("{{ 1+2i 0x1p-2 1_000 .5 'x' }}");
+        assert_eq!(t[2], (Tok::Number, "1+2i".into()));
+        assert_eq!(t[4], (Tok::Number, "0x1p-2".into()));
+        assert_eq!(t[6], (Tok::Number, "1_000".into()));
+        assert_eq!(t[8], (Tok::Number, ".5".into()));
+        assert_eq!(t[10], (Tok::CharConstant, "'x'".into()));
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::ast::{is_empty_tree, Arg, Branch, Cmd, List, Node, Number, Pipe, Source, Template};
-use super::lex::{lex, Item, Tok};
+use super::lex::{lex, line_at, Item, Tok};
 
 /// Maximum nesting of parentheses and control structures.
 const MAX_DEPTH: usize = 1000;
@@ -37,13 +37,16 @@ pub struct Parsed {
 
 struct Parser<'a, 'f> {
     items: Vec<Item<'a>>,
+    /// the lexer's message for a final `Tok::Error` item
+    lex_error: String,
     i: usize,
     last: usize,
     source: Arc<Source>,
     vars: Vec<Arc<str>>,
     range_depth: usize,
     depth: usize,
-    action_line: usize,
+    /// where the `{{` of the action being parsed is, for error messages
+    action_pos: Option<usize>,
     has_func: &'f dyn Fn(&str) -> bool,
     defines: Vec<Template>,
     define_index: HashMap<Arc<str>, usize>,
@@ -58,15 +61,17 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
         name: Arc::from(name),
         text: Arc::from(text),
     });
+    let lexed = lex(text);
     let mut p = Parser {
-        items: lex(text),
+        items: lexed.items,
+        lex_error: lexed.error,
         i: 0,
         last: 0,
         source: source.clone(),
         vars: vec![Arc::from("$")],
         range_depth: 0,
         depth: 0,
-        action_line: 0,
+        action_pos: None,
         has_func,
         defines: Vec::new(),
         define_index: HashMap::new(),
@@ -94,7 +99,7 @@ impl<'a> Parser<'a, '_> {
             .items
             .get(self.last)
             .or(self.items.last())
-            .map_or(1, |t| t.line);
+            .map_or(1, |t| line_at(&self.source.text, t.pos));
         Err(ParseError {
             name: self.source.name.to_string(),
             line,
@@ -108,7 +113,7 @@ impl<'a> Parser<'a, '_> {
             self.i += 1;
         }
         self.last = idx;
-        self.items[idx].clone()
+        self.items[idx]
     }
     fn backup(&mut self) {
         if self.i > 0 {
@@ -135,13 +140,14 @@ impl<'a> Parser<'a, '_> {
     fn unexpected<T>(&self, tok: &Item<'_>, context: &str) -> PResult<T> {
         if tok.typ == Tok::Error {
             let mut extra = String::new();
-            if self.action_line != 0 && self.action_line != tok.line {
-                extra = format!(" in action started at {}:{}", self.source.name, self.action_line);
-                if tok.val.ends_with(" action") {
+            let action_line = self.action_pos.map(|p| line_at(&self.source.text, p));
+            if let Some(action_line) = action_line.filter(|&l| l != line_at(&self.source.text, tok.pos)) {
+                extra = format!(" in action started at {}:{}", self.source.name, action_line);
+                if self.lex_error.ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
             }
-            return self.err(format!("{}{}", tok.val, extra));
+            return self.err(format!("{}{}", self.lex_error, extra));
         }
         self.err(format!("unexpected {} in {}", tok.describe(), context))
     }
@@ -210,7 +216,7 @@ impl<'a> Parser<'a, '_> {
         if tok.typ != Tok::String && tok.typ != Tok::RawString {
             return self.unexpected(&tok, context);
         }
-        let Some(name) = unquote(&tok.val) else {
+        let Some(name) = unquote(tok.val) else {
             return self.err("invalid syntax");
         };
         self.expect(Tok::RightDelim, context)?;
@@ -241,11 +247,11 @@ impl<'a> Parser<'a, '_> {
     fn text_or_action(&mut self) -> PResult<Ctl> {
         let tok = self.next_non_space();
         match tok.typ {
-            Tok::Text => Ok(Ctl::Node(Node::Text(Arc::from(tok.val.as_ref())))),
+            Tok::Text => Ok(Ctl::Node(Node::Text(Arc::from(tok.val)))),
             Tok::LeftDelim => {
-                self.action_line = tok.line;
+                self.action_pos = Some(tok.pos);
                 let r = self.action();
-                self.action_line = 0;
+                self.action_pos = None;
                 r
             }
             Tok::Comment => Ok(Ctl::Node(Node::Text(Arc::from("")))),
@@ -362,7 +368,7 @@ impl<'a> Parser<'a, '_> {
 
     fn template_name(&mut self, tok: &Item<'_>, context: &str) -> PResult<Arc<str>> {
         match tok.typ {
-            Tok::String | Tok::RawString => match unquote(&tok.val) {
+            Tok::String | Tok::RawString => match unquote(tok.val) {
                 Some(s) => Ok(Arc::from(s)),
                 None => self.err("invalid syntax"),
             },
@@ -427,13 +433,13 @@ impl<'a> Parser<'a, '_> {
             if next.typ == Tok::Assign || next.typ == Tok::Declare {
                 pipe.is_assign = next.typ == Tok::Assign;
                 self.next_non_space();
-                pipe.decl.push(Arc::from(v.val.as_ref()));
-                self.vars.push(Arc::from(v.val.as_ref()));
+                pipe.decl.push(Arc::from(v.val));
+                self.vars.push(Arc::from(v.val));
                 break;
             } else if next.typ == Tok::Char && next.val == "," {
                 self.next_non_space();
-                pipe.decl.push(Arc::from(v.val.as_ref()));
-                self.vars.push(Arc::from(v.val.as_ref()));
+                pipe.decl.push(Arc::from(v.val));
+                self.vars.push(Arc::from(v.val));
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().typ {
                         Tok::Variable | Tok::RightDelim | Tok::RightParen => continue,
@@ -550,13 +556,13 @@ impl<'a> Parser<'a, '_> {
         let tok = self.next_non_space();
         Ok(Some(match tok.typ {
             Tok::Identifier => {
-                if !(self.has_func)(&tok.val) {
+                if !(self.has_func)(tok.val) {
                     return self.err(format!(
                         "function {} not defined",
-                        crate::chart::gofmt::quote(&tok.val)
+                        crate::chart::gofmt::quote(tok.val)
                     ));
                 }
-                Arg::Identifier(tok.pos, Arc::from(tok.val.as_ref()))
+                Arg::Identifier(tok.pos, Arc::from(tok.val))
             }
             Tok::Dot => Arg::Dot(tok.pos),
             Tok::Nil => Arg::Nil(tok.pos),
@@ -572,7 +578,7 @@ impl<'a> Parser<'a, '_> {
             }
             Tok::Field => Arg::Field(tok.pos, tok.val[1..].split('.').map(Arc::from).collect()),
             Tok::Bool => Arg::Bool(tok.pos, tok.val == "true"),
-            Tok::CharConstant | Tok::Number => match parse_number(&tok.val, tok.typ) {
+            Tok::CharConstant | Tok::Number => match parse_number(tok.val, tok.typ) {
                 Ok(n) => Arg::Number(tok.pos, n),
                 Err(e) => return self.err(e),
             },
@@ -585,8 +591,8 @@ impl<'a> Parser<'a, '_> {
                 self.depth -= 1;
                 Arg::Pipe(tok.pos, Box::new(r?))
             }
-            Tok::String | Tok::RawString => match unquote(&tok.val) {
-                Some(s) => Arg::String(tok.pos, Arc::from(tok.val.as_ref()), Arc::from(s)),
+            Tok::String | Tok::RawString => match unquote(tok.val) {
+                Some(s) => Arg::String(tok.pos, Arc::from(tok.val), Arc::from(s)),
                 None => return self.err("invalid syntax"),
             },
             _ => {
