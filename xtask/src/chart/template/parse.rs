@@ -2,6 +2,7 @@
 //! Go's `text/template/parse/parse.go`. Never panics: every malformed input is
 //! a [`ParseError`].
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -42,7 +43,7 @@ struct Parser<'a, 'f> {
     i: usize,
     last: usize,
     source: Arc<Source>,
-    vars: Vec<Arc<str>>,
+    vars: Vec<&'a str>,
     range_depth: usize,
     depth: usize,
     /// where the `{{` of the action being parsed is, for error messages
@@ -68,7 +69,7 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
         i: 0,
         last: 0,
         source: source.clone(),
-        vars: vec![Arc::from("$")],
+        vars: vec!["$"],
         range_depth: 0,
         depth: 0,
         action_pos: None,
@@ -220,7 +221,7 @@ impl<'a> Parser<'a, '_> {
             return self.err("invalid syntax");
         };
         self.expect(Tok::RightDelim, context)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec![Arc::from("$")]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
         if let Ctl::Else = end {
@@ -397,7 +398,7 @@ impl<'a> Parser<'a, '_> {
         let tok = self.next_non_space();
         let name = self.template_name(&tok, context)?;
         let pipe = self.pipeline(context, Tok::RightDelim)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec![Arc::from("$")]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
         let saved_range = std::mem::replace(&mut self.range_depth, 0);
         let r = self.item_list();
         self.vars = saved_vars;
@@ -420,7 +421,7 @@ impl<'a> Parser<'a, '_> {
             pos: start.pos,
             is_assign: false,
             decl: Vec::new(),
-            cmds: Vec::new(),
+            cmds: Vec::with_capacity(2),
         };
         loop {
             let v = self.peek_non_space();
@@ -434,12 +435,12 @@ impl<'a> Parser<'a, '_> {
                 pipe.is_assign = next.typ == Tok::Assign;
                 self.next_non_space();
                 pipe.decl.push(Arc::from(v.val));
-                self.vars.push(Arc::from(v.val));
+                self.vars.push(v.val);
                 break;
             } else if next.typ == Tok::Char && next.val == "," {
                 self.next_non_space();
                 pipe.decl.push(Arc::from(v.val));
-                self.vars.push(Arc::from(v.val));
+                self.vars.push(v.val);
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().typ {
                         Tok::Variable | Tok::RightDelim | Tok::RightParen => continue,
@@ -498,7 +499,7 @@ impl<'a> Parser<'a, '_> {
         let pos = self.peek_non_space().pos;
         let mut cmd = Cmd {
             pos,
-            args: Vec::new(),
+            args: Vec::with_capacity(4),
         };
         loop {
             self.peek_non_space();
@@ -568,7 +569,7 @@ impl<'a> Parser<'a, '_> {
             Tok::Nil => Arg::Nil(tok.pos),
             Tok::Variable => {
                 let idents: Vec<Arc<str>> = tok.val.split('.').map(Arc::from).collect();
-                if !self.vars.iter().any(|v| **v == *idents[0]) {
+                if !self.vars.iter().any(|v| *v == &*idents[0]) {
                     return self.err(format!(
                         "undefined variable {}",
                         crate::chart::gofmt::quote(&idents[0])
@@ -611,7 +612,8 @@ fn keep_node(n: Node) -> Option<Node> {
 }
 
 /// Go `strconv.Unquote` for `"…"`, `` `…` `` and `'…'` literals.
-pub fn unquote(s: &str) -> Option<String> {
+/// Borrows the body when there is nothing to decode.
+pub fn unquote(s: &str) -> Option<Cow<'_, str>> {
     let b = s.as_bytes();
     if b.len() < 2 {
         return None;
@@ -626,10 +628,15 @@ pub fn unquote(s: &str) -> Option<String> {
             if body.contains('`') {
                 return None;
             }
-            Some(body.replace('\r', ""))
+            if body.contains('\r') {
+                Some(Cow::Owned(body.replace('\r', "")))
+            } else {
+                Some(Cow::Borrowed(body))
+            }
         }
+        b'"' if !body.bytes().any(|c| matches!(c, b'\\' | b'"' | b'\n')) => Some(Cow::Borrowed(body)),
         b'"' | b'\'' => {
-            let mut out = String::new();
+            let mut out = String::with_capacity(body.len());
             let mut chars = body.chars().peekable();
             let mut count = 0;
             while let Some(c) = chars.next() {
@@ -698,7 +705,7 @@ pub fn unquote(s: &str) -> Option<String> {
             if q == b'\'' && count == 0 {
                 return None;
             }
-            Some(out)
+            Some(Cow::Owned(out))
         }
         _ => None,
     }
