@@ -111,6 +111,17 @@ fn is_ascii_alnum(c: u8) -> bool {
     c == b'_' || c.is_ascii_alphanumeric()
 }
 
+/// `is_ascii_alnum` as a table (false for every non-ASCII byte).
+static IDENT_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 128 {
+        t[c] = c == b'_' as usize || (c as u8).is_ascii_alphanumeric();
+        c += 1;
+    }
+    t
+};
+
 fn keyword(word: &str) -> Option<Tok> {
     // length first: most identifiers (function names) miss without a compare
     Some(match (word.len(), word) {
@@ -471,18 +482,22 @@ impl<'a> Lexer<'a> {
 
     /// Consumes a run of letters, digits and underscores.
     fn scan_alnum(&mut self) {
-        while let Some(c) = self.byte() {
-            if is_ascii_alnum(c) {
-                self.pos += 1;
-            } else if c >= 0x80 {
-                match self.peek() {
-                    Some(u) if is_alnum(u) => self.pos += u.len_utf8(),
-                    _ => return,
-                }
-            } else {
-                return;
+        let b = self.b;
+        let mut i = self.pos;
+        loop {
+            while i < b.len() && IDENT_BYTE[usize::from(b[i])] {
+                i += 1;
             }
+            if i < b.len() && b[i] >= 0x80 {
+                // `i` is a char boundary: only whole chars were consumed
+                if let Some(c) = self.input[i..].chars().next().filter(|&c| is_alnum(c)) {
+                    i += c.len_utf8();
+                    continue;
+                }
+            }
+            break;
         }
+        self.pos = i;
     }
 
     fn bad_character(&mut self) -> bool {
