@@ -20,6 +20,9 @@ use serde_json::{Map, Value};
 
 use super::values::ChartValues;
 
+#[path = "schema_meta.rs"]
+mod meta;
+
 const SCHEMA_URL: &str = "file:///values.schema.json";
 
 /// Where the schema is compiled when its draft is a standard one. boon
@@ -336,22 +339,46 @@ fn display_error(e: &ValidationError, root: &Value, indent: usize, out: &mut Str
 /// under the chart name (lines `- at '<pointer>': <message>`, ending with a
 /// newline).
 pub fn validate_single(values: &Map<String, Value>, schema_json: &[u8]) -> Result<(), String> {
+    validate_single_with(values, schema_json, true)
+}
+
+/// [`validate_single`]; `fast` allows the metaschema fast path (the tests
+/// compare both ways).
+fn validate_single_with(values: &Map<String, Value>, schema_json: &[u8], fast: bool) -> Result<(), String> {
     let schema: Value = serde_json::from_slice(schema_json).map_err(|e| e.to_string())?;
+    // `Some(metaschema)` when the metaschema check was skipped because
+    // `meta::certainly_valid` vouched for the schema.
+    let mut skipped = None;
     let url = match metaschema_of(&schema) {
-        Some(meta) => {
-            check_metaschema(&schema, meta)?;
+        Some(m) => {
+            if fast && meta::Draft::of_url(m).is_some_and(|d| meta::certainly_valid(&schema, d)) {
+                skipped = Some(m);
+            } else {
+                check_metaschema(&schema, m)?;
+            }
             COMPILE_URL
         }
         None => SCHEMA_URL,
     };
+    // A compile error after a skipped check: run the check after all, so
+    // that a schema boon's metaschema rejects keeps that error's text.
+    let compile_error = |e: boon::CompileError| {
+        if let Some(m) = skipped {
+            if let Ok(doc) = serde_json::from_slice::<Value>(schema_json) {
+                check_metaschema(&doc, m)?;
+            }
+        }
+        Err(e.to_string().replace(COMPILE_URL, SCHEMA_URL))
+    };
     let mut schemas = Schemas::new();
     let mut compiler = Compiler::new();
-    compiler
-        .add_resource(url, schema)
-        .map_err(|e| e.to_string().replace(COMPILE_URL, SCHEMA_URL))?;
-    let idx = compiler
-        .compile(url, &mut schemas)
-        .map_err(|e| e.to_string().replace(COMPILE_URL, SCHEMA_URL))?;
+    if let Err(e) = compiler.add_resource(url, schema) {
+        return compile_error(e);
+    }
+    let idx = match compiler.compile(url, &mut schemas) {
+        Ok(idx) => idx,
+        Err(e) => return compile_error(e),
+    };
     let instance = Value::Object(values.clone());
     match schemas.validate(&instance, idx) {
         Ok(()) => Ok(()),
@@ -453,6 +480,300 @@ mod tests {
             of(r#"{"$schema": "http://json-schema.org/draft-07/schema#/x"}"#),
             None
         );
+    }
+
+    /// Every object in `v` (as JSON pointers' token lists).
+    fn object_paths(v: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        match v {
+            Value::Object(o) => {
+                out.push(path.clone());
+                for (k, v) in o {
+                    path.push(k.clone());
+                    object_paths(v, path, out);
+                    path.pop();
+                }
+            }
+            Value::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    path.push(i.to_string());
+                    object_paths(v, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn at<'a>(v: &'a mut Value, path: &[String]) -> &'a mut Map<String, Value> {
+        let mut cur = v;
+        for t in path {
+            cur = match cur {
+                Value::Object(o) => o.get_mut(t).unwrap(),
+                Value::Array(a) => &mut a[t.parse::<usize>().unwrap()],
+                _ => unreachable!(),
+            };
+        }
+        cur.as_object_mut().unwrap()
+    }
+
+    /// Values that are wrong (or borderline) for some keyword.
+    fn replacements() -> Vec<Value> {
+        use serde_json::json;
+        vec![
+            json!(null),
+            json!(true),
+            json!(false),
+            json!(0),
+            json!(-1),
+            json!(1.5),
+            json!(1.0),
+            json!(0.0),
+            json!(18446744073709551615u64),
+            json!(-9223372036854775808i64),
+            json!(1e300),
+            json!(""),
+            json!("string"),
+            json!("strin"),
+            json!("^("),
+            json!("a\\a"),
+            json!("[z-a]"),
+            json!("^[a-z]+$"),
+            json!("#/definitions/x"),
+            json!("#/a b"),
+            json!("http://h:99999/x"),
+            json!("%zz"),
+            json!("1a:b"),
+            json!("#foo"),
+            json!("http://e.com/s#frag"),
+            json!([]),
+            json!(["a"]),
+            json!(["a", "a"]),
+            json!(["string", "integer"]),
+            json!(["string", "string"]),
+            json!(["strin"]),
+            json!([1, 1.0]),
+            json!([{"a": 1}, {"a": 1.0}]),
+            json!([{}]),
+            json!([true, {"type": 5}]),
+            json!([5]),
+            json!({}),
+            json!({"type": 5}),
+            json!({"a": {"minLength": -1}}),
+            json!({"a": ["b", "b"]}),
+            json!({"a": ["b"]}),
+            json!({"(": {}}),
+            json!({"a": 5}),
+            json!({"http://x/y": true}),
+        ]
+    }
+
+    const KEYWORDS: &[&str] = &[
+        "$id",
+        "$schema",
+        "$ref",
+        "$anchor",
+        "$dynamicRef",
+        "$dynamicAnchor",
+        "$recursiveRef",
+        "$recursiveAnchor",
+        "$vocabulary",
+        "$comment",
+        "$defs",
+        "title",
+        "description",
+        "default",
+        "readOnly",
+        "writeOnly",
+        "deprecated",
+        "examples",
+        "multipleOf",
+        "maximum",
+        "exclusiveMaximum",
+        "minimum",
+        "exclusiveMinimum",
+        "maxLength",
+        "minLength",
+        "pattern",
+        "additionalItems",
+        "items",
+        "prefixItems",
+        "maxItems",
+        "minItems",
+        "uniqueItems",
+        "contains",
+        "maxContains",
+        "minContains",
+        "maxProperties",
+        "minProperties",
+        "required",
+        "additionalProperties",
+        "definitions",
+        "properties",
+        "patternProperties",
+        "dependencies",
+        "dependentRequired",
+        "dependentSchemas",
+        "propertyNames",
+        "const",
+        "enum",
+        "type",
+        "format",
+        "contentMediaType",
+        "contentEncoding",
+        "contentSchema",
+        "if",
+        "then",
+        "else",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+        "x-other",
+    ];
+
+    /// Mutants of `doc`: every keyword value replaced, every keyword added
+    /// to every object; `keep(i)` picks which of them to return.
+    fn mutants(doc: &Value, keep: impl Fn(usize) -> bool) -> Vec<Value> {
+        let mut paths = Vec::new();
+        object_paths(doc, &mut Vec::new(), &mut paths);
+        let reps = replacements();
+        let mut out = Vec::new();
+        let mut n = 0;
+        let mut probe = doc.clone();
+        for p in &paths {
+            let keys: Vec<String> = at(&mut probe, p).keys().cloned().collect();
+            for k in keys.iter().map(String::as_str).chain(KEYWORDS.iter().copied()) {
+                for r in &reps {
+                    if keep(n) {
+                        let mut m = doc.clone();
+                        at(&mut m, p).insert(k.to_string(), r.clone());
+                        out.push(m);
+                    }
+                    n += 1;
+                }
+            }
+        }
+        out
+    }
+
+    fn with_schema(doc: &Value, meta: &str) -> Value {
+        let mut d = doc.clone();
+        if let Value::Object(o) = &mut d {
+            o.insert("$schema".into(), Value::String(meta.into()));
+        }
+        d
+    }
+
+    const DRAFTS: [&str; 3] = [
+        "http://json-schema.org/draft-06/schema#",
+        "http://json-schema.org/draft-07/schema#",
+        "https://json-schema.org/draft/2020-12/schema",
+    ];
+
+    fn corpus() -> Vec<(String, Value)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = vec![
+            root.join("../charts/hello-fastapi/values.schema.json"),
+            root.join("../charts/asky/values.schema.json"),
+        ];
+        for e in std::fs::read_dir(root.join("tests/conformance")).unwrap() {
+            let f = e.unwrap().path().join("chart/values.schema.json");
+            if f.exists() {
+                files.push(f);
+            }
+        }
+        let mut out: Vec<(String, Value)> = files
+            .iter()
+            .map(|f| {
+                let text = std::fs::read_to_string(f).unwrap();
+                (f.display().to_string(), serde_json::from_str(&text).unwrap())
+            })
+            .collect();
+        assert!(out.len() >= 4, "schema corpus not found");
+        let small = serde_json::json!({
+            "type": "object",
+            "required": ["a"],
+            "properties": {
+                "a": {"type": ["string", "null"], "pattern": "^x", "minLength": 1},
+                "b": {"items": [{"type": "integer"}], "additionalItems": false, "enum": [[1], [2]]},
+                "c": {"$ref": "#/definitions/c", "format": "uri"}
+            },
+            "definitions": {"c": {"anyOf": [{"const": 1}, {"multipleOf": 0.5}], "not": true}},
+            "patternProperties": {"^x-": {"dependencies": {"a": ["b"], "b": {"required": []}}}}
+        });
+        out.push(("small".into(), small));
+        out
+    }
+
+    /// Soundness of the fast path: whenever it accepts a document, boon's
+    /// metaschema validation accepts it too. Over the project charts'
+    /// schemas, the conformance cases' and a hand-made one, each under
+    /// draft 6, 7 and 2020-12, and their mutants (a sample for the big ones).
+    #[test]
+    fn metaschema_fast_path_is_sound() {
+        let (mut accepted, mut total) = (0, 0);
+        for (name, doc) in corpus() {
+            let size = doc.to_string().len();
+            let step = if size > 4000 { 101 } else { 3 };
+            for meta_url in DRAFTS {
+                let doc = with_schema(&doc, meta_url);
+                let m = metaschema_of(&doc).unwrap();
+                let d = meta::Draft::of_url(m).unwrap();
+                for v in std::iter::once(doc.clone()).chain(mutants(&doc, |i| i % step == 0)) {
+                    total += 1;
+                    if meta::certainly_valid(&v, d) {
+                        accepted += 1;
+                        if let Err(e) = check_metaschema(&v, m) {
+                            panic!("{name} under {meta_url}: fast path accepted\n{v}\nboon: {e}");
+                        }
+                    }
+                }
+            }
+        }
+        // both outcomes are well represented
+        assert!(
+            accepted > total / 10 && accepted < total * 9 / 10,
+            "{accepted}/{total}"
+        );
+    }
+
+    /// The project charts' schemas take the fast path.
+    #[test]
+    fn project_schemas_are_certainly_valid() {
+        for (name, doc) in corpus().into_iter().take(2) {
+            let m = metaschema_of(&doc).unwrap();
+            assert!(
+                meta::certainly_valid(&doc, meta::Draft::of_url(m).unwrap()),
+                "{name}"
+            );
+        }
+    }
+
+    /// Same result and error text with and without the fast path, for the
+    /// small documents and their mutants.
+    #[test]
+    fn metaschema_fast_path_keeps_error_text() {
+        let mut values = Map::new();
+        values.insert("a".into(), serde_json::json!("xy"));
+        values.insert("port".into(), serde_json::json!(80));
+        let mut n = 0;
+        for (_, doc) in corpus().into_iter().skip(2) {
+            for meta_url in DRAFTS {
+                let doc = with_schema(&doc, meta_url);
+                for v in std::iter::once(doc.clone()).chain(mutants(&doc, |i| i % 3 == 0)) {
+                    let bytes = serde_json::to_vec(&v).unwrap();
+                    for vals in [&Map::new(), &values] {
+                        let fast = validate_single_with(vals, &bytes, true);
+                        let slow = validate_single_with(vals, &bytes, false);
+                        assert_eq!(fast, slow, "{v}");
+                        n += 1;
+                    }
+                }
+            }
+        }
+        assert!(n > 1000, "{n}");
     }
 
     #[test]
