@@ -6,9 +6,8 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::sync::OnceLock;
-
-use regex::Regex;
+#[path = "semver_match.rs"]
+mod matcher;
 
 /// A parsed semantic version (`semver.Version`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,24 +27,33 @@ fn contains_only(s: &str, set: &str) -> bool {
     s.chars().all(|c| set.contains(c))
 }
 
-// Go's `\s` is ASCII `[\t\n\f\r ]`; `\d` is ASCII.
+// The expressions of Masterminds/semver v3, as the regex crate spells them
+// (Go's `\s` is ASCII `[\t\n\f\r ]`; `\d` is ASCII). They are the
+// specification: [`matcher`] implements them by hand and the tests compare
+// the two.
+#[cfg(test)]
 const LOOSE: &str = r"v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?";
+#[cfg(test)]
 const CV: &str = r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?";
+#[cfg(test)]
 const OPS: &str = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^";
+#[cfg(test)]
 const WS: &str = r"[\t\n\f\r ]";
 
+#[cfg(test)]
 struct Regexes {
-    loose: Regex,
-    constraint: Regex,
-    range: Regex,
-    find: Regex,
-    valid: Regex,
+    loose: regex::Regex,
+    constraint: regex::Regex,
+    range: regex::Regex,
+    find: regex::Regex,
+    valid: regex::Regex,
 }
 
+#[cfg(test)]
 fn regexes() -> &'static Regexes {
-    static R: OnceLock<Regexes> = OnceLock::new();
+    static R: std::sync::OnceLock<Regexes> = std::sync::OnceLock::new();
     R.get_or_init(|| {
-        let mk = |s: String| Regex::new(&s).expect("static semver regex");
+        let mk = |s: String| regex::Regex::new(&s).expect("static semver regex");
         Regexes {
             loose: mk(format!("^{LOOSE}$")),
             constraint: mk(format!("^{WS}*({OPS}){WS}*({CV}){WS}*$")),
@@ -91,24 +99,21 @@ fn validate_metadata(m: &str) -> Result<(), String> {
 impl Version {
     /// `semver.NewVersion` (with `CoerceNewVersion = true`, the default).
     pub fn parse(v: &str) -> Result<Version, String> {
-        let caps = regexes()
-            .loose
-            .captures(v)
-            .ok_or_else(|| "invalid semantic version".to_string())?;
-        let g = |i: usize| caps.get(i).map(|m| m.as_str()).unwrap_or("");
-        let major = parse_u64(g(1))?;
-        let minor = if g(2).is_empty() {
+        let m = matcher::loose(v).ok_or_else(|| "invalid semantic version".to_string())?;
+        let g = |(a, b): (usize, usize)| &v[a..b];
+        let major = parse_u64(g(m.major))?;
+        let minor = if g(m.minor).is_empty() {
             0
         } else {
-            parse_u64(&g(2)[1..])?
+            parse_u64(&g(m.minor)[1..])?
         };
-        let patch = if g(3).is_empty() {
+        let patch = if g(m.patch).is_empty() {
             0
         } else {
-            parse_u64(&g(3)[1..])?
+            parse_u64(&g(m.patch)[1..])?
         };
-        let pre = g(5).to_string();
-        let metadata = g(8).to_string();
+        let pre = g(m.pre).get(1..).unwrap_or("").to_string();
+        let metadata = g(m.meta).get(1..).unwrap_or("").to_string();
         if !pre.is_empty() {
             validate_prerelease(&pre)?;
         }
@@ -274,13 +279,10 @@ fn is_x(s: &str) -> bool {
 }
 
 fn rewrite_range(i: &str) -> String {
-    let re = &regexes().range;
     let mut o = i.to_string();
-    for caps in re.captures_iter(i) {
-        // Group 1 is the first version, group 11 the second (Go numbering).
-        let whole = caps.get(0).map(|m| m.as_str()).unwrap_or("");
-        let a = caps.get(1).map(|m| m.as_str()).unwrap_or("");
-        let b = caps.get(11).map(|m| m.as_str()).unwrap_or("");
+    for ((start, end), a, b) in matcher::ranges(i) {
+        let whole = &i[start..end];
+        let (a, b) = (&i[a.start..a.end], &i[b.start..b.end]);
         let t = format!(">= {a}, <= {b} ");
         o = o.replacen(whole, &t, 1);
     }
@@ -298,13 +300,11 @@ fn parse_constraint(c: &str) -> Result<Constraint, String> {
             dirty: true,
         });
     }
-    let caps = regexes()
-        .constraint
-        .captures(c)
-        .ok_or_else(|| format!("improper constraint: {}", go_quote(c)))?;
-    let g = |i: usize| caps.get(i).map(|m| m.as_str()).unwrap_or("");
-    let (m3, m4, m5, m6) = (g(3), g(4), g(5), g(6));
-    let mut ver = g(2).to_string();
+    let (op, v) = matcher::constraint(c).ok_or_else(|| format!("improper constraint: {}", go_quote(c)))?;
+    let g = |(a, b): (usize, usize)| &c[a..b];
+    let whole = &c[v.start..v.end];
+    let (m3, m4, m5, m6) = (g(v.major), g(v.minor), g(v.patch), g(v.pre));
+    let mut ver = whole.to_string();
     let (mut minor_dirty, mut patch_dirty, mut dirty) = (false, false, false);
     if is_x(m3) || m3.is_empty() {
         ver = format!("0.0.0{m6}");
@@ -321,8 +321,8 @@ fn parse_constraint(c: &str) -> Result<Constraint, String> {
     let con = Version::parse(&ver).map_err(|_| "constraint parser error".to_string())?;
     Ok(Constraint {
         con,
-        orig: g(2).to_string(),
-        op: g(1).to_string(),
+        orig: whole.to_string(),
+        op: op.to_string(),
         minor_dirty,
         patch_dirty,
         dirty,
@@ -341,10 +341,10 @@ impl Constraints {
         let mut groups = Vec::new();
         let mut contains_pre = Vec::new();
         for part in c.split("||") {
-            if !regexes().valid.is_match(part) {
+            if !matcher::valid(part) {
                 return Err(format!("improper constraint: {}", go_quote(part)));
             }
-            let mut found: Vec<&str> = regexes().find.find_iter(part).map(|m| m.as_str()).collect();
+            let mut found = matcher::finds(part);
             if found.is_empty() {
                 found.push(part);
             }
@@ -564,6 +564,158 @@ mod tests {
         for (c, v, want) in cases {
             assert_eq!(semver_compare(c, v).unwrap(), want, "{c:?} {v:?}");
         }
+    }
+
+    /// Strings made of semver-ish tokens (a deterministic pseudo-random
+    /// sample), for comparing [`matcher`] with the regexes.
+    fn generated() -> Vec<String> {
+        let tokens = [
+            "1",
+            "0",
+            "12",
+            "01",
+            "2.3",
+            ".",
+            "-",
+            "+",
+            "v",
+            "x",
+            "X",
+            "*",
+            "|",
+            "||",
+            " ",
+            "\t",
+            "\x0b",
+            "\n",
+            ",",
+            ", ",
+            "=",
+            "!=",
+            ">",
+            "<",
+            ">=",
+            "=>",
+            "<=",
+            "=<",
+            "~",
+            "~>",
+            "^",
+            "a",
+            "rc.1",
+            "Z-9",
+            " - ",
+            "é",
+            "1.2.3",
+            "v1.2",
+            "-0",
+            "1.x",
+            ".*",
+            "99999999999999999999",
+            "-beta.2",
+            "+b.7",
+        ];
+        let mut out = Vec::new();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for _ in 0..40_000 {
+            let len = next() % 9;
+            let s: String = (0..len).map(|_| tokens[next() % tokens.len()]).collect();
+            out.push(s);
+        }
+        out
+    }
+
+    #[test]
+    fn matchers_agree_with_the_regexes() {
+        let r = regexes();
+        let caps = |c: Option<regex::Captures>, idx: &[usize]| {
+            c.map(|c| {
+                idx.iter()
+                    .map(|&i| c.get(i).map_or(String::new(), |m| m.as_str().to_string()))
+                    .collect::<Vec<_>>()
+            })
+        };
+        let mut inputs = generated();
+        inputs.extend(
+            [
+                "",
+                " ",
+                "v",
+                "1.2.3-rc.1+b.2",
+                ">=1.21-0",
+                "1.2 - 1.4",
+                "1.2.3.4 - 2",
+                "a1 - 2.3.4.5",
+                " >= 1, <2 ",
+                ">=1,<2",
+                "=>1",
+                "~>1.x",
+                "1.2.3-",
+                "1 -2",
+                "1  -  2-a.",
+                "x1.2 - 3",
+            ]
+            .map(String::from),
+        );
+        let mut hits = [0usize; 5];
+        for s in &inputs {
+            let s = s.as_str();
+            let span = |(a, b): (usize, usize)| s[a..b].to_string();
+            let want = caps(r.loose.captures(s), &[1, 2, 3, 5, 8]);
+            let got = matcher::loose(s).map(|m| {
+                let strip = |x: String| x.get(1..).unwrap_or("").to_string();
+                vec![
+                    span(m.major),
+                    span(m.minor),
+                    span(m.patch),
+                    strip(span(m.pre)),
+                    strip(span(m.meta)),
+                ]
+            });
+            hits[0] += want.is_some() as usize;
+            assert_eq!(got, want, "loose {s:?}");
+
+            let want = caps(r.constraint.captures(s), &[1, 2, 3, 4, 5, 6]);
+            let got = matcher::constraint(s).map(|(op, m)| {
+                vec![
+                    op.to_string(),
+                    span((m.start, m.end)),
+                    span(m.major),
+                    span(m.minor),
+                    span(m.patch),
+                    span(m.pre),
+                ]
+            });
+            hits[1] += want.is_some() as usize;
+            assert_eq!(got, want, "constraint {s:?}");
+
+            let want: Vec<Vec<String>> = r
+                .range
+                .captures_iter(s)
+                .map(|c| caps(Some(c), &[0, 1, 11]).unwrap())
+                .collect();
+            let got: Vec<Vec<String>> = matcher::ranges(s)
+                .into_iter()
+                .map(|(w, a, b)| vec![span(w), span((a.start, a.end)), span((b.start, b.end))])
+                .collect();
+            hits[2] += !want.is_empty() as usize;
+            assert_eq!(got, want, "range {s:?}");
+
+            let want: Vec<&str> = r.find.find_iter(s).map(|m| m.as_str()).collect();
+            hits[3] += !want.is_empty() as usize;
+            assert_eq!(matcher::finds(s), want, "find {s:?}");
+
+            hits[4] += r.valid.is_match(s) as usize;
+            assert_eq!(matcher::valid(s), r.valid.is_match(s), "valid {s:?}");
+        }
+        // every expression matches a fair share of the inputs
+        assert!(hits.iter().all(|&h| h > 300), "{hits:?}");
     }
 
     #[test]
