@@ -24,6 +24,24 @@ pub struct BufferedFile {
     pub data: Vec<u8>,
 }
 
+impl BufferedFile {
+    /// The file as text, invalid UTF-8 replaced (Go's `string(bytes)` as
+    /// the template engine sees it); borrowed when the bytes are valid.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        utf8_lossy(&self.data)
+    }
+}
+
+/// `String::from_utf8_lossy` with std's faster validity check first: chart
+/// files are nearly always valid UTF-8, and this runs over every byte of
+/// every template and values file.
+pub fn utf8_lossy(data: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(data) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(data),
+    }
+}
+
 /// Helm's `MaxDecompressedChartSize` (100 MiB).
 pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;
 /// Helm's `MaxDecompressedFileSize` (5 MiB).

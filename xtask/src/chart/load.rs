@@ -36,8 +36,6 @@ pub struct Chart {
     pub schema: Option<Vec<u8>>,
     /// Files under `templates/`, in loader order.
     pub templates: Vec<BufferedFile>,
-    /// The files under `crds/` (a subset of `files`, like Helm's `CRDs()`).
-    pub crds: Vec<BufferedFile>,
     /// Every other file in loader order, `crds/` included (Helm's
     /// `Chart.Files`, what `.Files` sees).
     pub files: Vec<BufferedFile>,
@@ -49,6 +47,11 @@ impl Chart {
     /// The chart's name (`Chart.yaml` `name`).
     pub fn name(&self) -> &str {
         &self.metadata.name
+    }
+
+    /// The files under `crds/` (a subset of `files`, like Helm's `CRDs()`).
+    pub fn crds(&self) -> impl Iterator<Item = &BufferedFile> {
+        self.files.iter().filter(|f| f.name.starts_with("crds/"))
     }
 
     /// Whether this is a library chart.
@@ -258,8 +261,71 @@ pub fn load_dir(dir: &Path) -> Result<Chart, LoadError> {
 /// Parses values.yaml the way Helm's loader does (every document must be
 /// YAML that decodes into a map).
 fn parse_values(data: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, String> {
-    let text = String::from_utf8_lossy(data);
-    crate::chart::yaml::parse_values(&text)
+    crate::chart::yaml::parse_values(&archive::utf8_lossy(data))
+}
+
+/// One entry of Helm's `LoadFiles` loop: files `f` into `c`. `values.yaml`
+/// is only kept here (see [`values_first`]).
+fn file_entry(
+    c: &mut Chart,
+    have_metadata: &mut bool,
+    subcharts: &mut BTreeMap<String, Vec<BufferedFile>>,
+    f: BufferedFile,
+) -> Result<(), LoadError> {
+    match f.name.as_str() {
+        "Chart.yaml" => {}
+        "Chart.lock" => {
+            c.lock = Some(Lock::from_yaml(&f.data).map_err(|e| err(format!("cannot load Chart.lock: {e}")))?);
+        }
+        "values.yaml" => c.values_raw = Some(f.data),
+        "values.schema.json" => c.schema = Some(f.data),
+        "requirements.yaml" => {
+            *have_metadata = true;
+            c.metadata
+                .merge_yaml(&f.data)
+                .map_err(|e| err(format!("cannot load requirements.yaml: {e}")))?;
+            if c.metadata.api_version == API_VERSION_V1 {
+                c.files.push(f);
+            }
+        }
+        "requirements.lock" => {
+            c.lock = Some(
+                Lock::from_yaml(&f.data).map_err(|e| err(format!("cannot load requirements.lock: {e}")))?,
+            );
+            *have_metadata = true;
+            if c.metadata.api_version == API_VERSION_V1 {
+                c.files.push(f);
+            }
+        }
+        n if n.starts_with("templates/") => c.templates.push(f),
+        n if n.starts_with("charts/") => {
+            if n.ends_with(".prov") && !n.ends_with("/.prov") {
+                c.files.push(f);
+                return Ok(());
+            }
+            let fname = n.trim_start_matches("charts/").to_string();
+            let cname = fname.split('/').next().unwrap_or("").to_string();
+            subcharts.entry(cname).or_default().push(BufferedFile {
+                name: fname,
+                data: f.data,
+            });
+        }
+        _ => c.files.push(f),
+    }
+    Ok(())
+}
+
+/// Parses the chart's kept `values.yaml` into `c.values` when `due`; its
+/// error, if any, is the one to report.
+fn values_first(c: &mut Chart, due: bool) -> Option<LoadError> {
+    let raw = c.values_raw.as_deref().filter(|_| due)?;
+    match parse_values(raw) {
+        Ok(v) => {
+            c.values = v;
+            None
+        }
+        Err(e) => Some(err(format!("cannot load values.yaml: {e}"))),
+    }
 }
 
 /// Helm's `LoadFiles`: builds a chart from files named relative to its root.
@@ -276,77 +342,35 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, LoadError> {
             have_metadata = true;
         }
     }
+    // values.yaml is parsed beside the subchart loads below. An error found
+    // after it in file order first waits for its verdict, so errors come in
+    // the order of Helm's sequential loop.
+    let mut values_seen = false;
     let mut subcharts: BTreeMap<String, Vec<BufferedFile>> = BTreeMap::new();
     for f in files {
-        match f.name.as_str() {
-            "Chart.yaml" => {}
-            "Chart.lock" => {
-                c.lock =
-                    Some(Lock::from_yaml(&f.data).map_err(|e| err(format!("cannot load Chart.lock: {e}")))?);
-            }
-            "values.yaml" => {
-                c.values = parse_values(&f.data).map_err(|e| err(format!("cannot load values.yaml: {e}")))?;
-                c.values_raw = Some(f.data);
-            }
-            "values.schema.json" => c.schema = Some(f.data),
-            "requirements.yaml" => {
-                if !have_metadata {
-                    have_metadata = true;
-                }
-                c.metadata
-                    .merge_yaml(&f.data)
-                    .map_err(|e| err(format!("cannot load requirements.yaml: {e}")))?;
-                if c.metadata.api_version == API_VERSION_V1 {
-                    c.files.push(f);
-                }
-            }
-            "requirements.lock" => {
-                c.lock = Some(
-                    Lock::from_yaml(&f.data)
-                        .map_err(|e| err(format!("cannot load requirements.lock: {e}")))?,
-                );
-                if !have_metadata {
-                    have_metadata = true;
-                }
-                if c.metadata.api_version == API_VERSION_V1 {
-                    c.files.push(f);
-                }
-            }
-            n if n.starts_with("templates/") => c.templates.push(f),
-            n if n.starts_with("charts/") => {
-                if n.ends_with(".prov") && !n.ends_with("/.prov") {
-                    c.files.push(f);
-                    continue;
-                }
-                let fname = n.trim_start_matches("charts/").to_string();
-                let cname = fname.split('/').next().unwrap_or("").to_string();
-                subcharts.entry(cname).or_default().push(BufferedFile {
-                    name: fname,
-                    data: f.data,
-                });
-            }
-            _ => c.files.push(f),
+        if let Err(e) = file_entry(&mut c, &mut have_metadata, &mut subcharts, f) {
+            return Err(values_first(&mut c, values_seen).unwrap_or(e));
         }
+        values_seen = c.values_raw.is_some();
     }
     if !have_metadata {
-        return Err(err("Chart.yaml file is missing"));
+        return Err(values_first(&mut c, values_seen).unwrap_or_else(|| err("Chart.yaml file is missing")));
     }
-    c.metadata.validate().map_err(err)?;
-    c.crds = c
-        .files
-        .iter()
-        .filter(|f| f.name.starts_with("crds/"))
-        .cloned()
-        .collect();
+    if let Err(e) = c.metadata.validate() {
+        return Err(values_first(&mut c, values_seen).unwrap_or_else(|| err(e)));
+    }
 
     // Subcharts are independent: unpack and load them side by side, and
     // report the first failure in name order, as a sequential load would.
-    let subcharts: Vec<(String, Vec<BufferedFile>)> = subcharts
+    // Each subchart's files are moved to its worker (a lock per item, taken once).
+    let subcharts: Vec<(String, std::sync::Mutex<Vec<BufferedFile>>)> = subcharts
         .into_iter()
         .filter(|(n, _)| !(n.starts_with('_') || n.starts_with('.')))
+        .map(|(n, files)| (n, std::sync::Mutex::new(files)))
         .collect();
     let name = c.name().to_string();
-    let loaded = crate::chart::par::map(&subcharts, |(n, files)| {
+    let load_subchart = |(n, files): &(String, std::sync::Mutex<Vec<BufferedFile>>)| {
+        let files = std::mem::take(&mut *files.lock().unwrap_or_else(|p| p.into_inner()));
         let sc = if n.ends_with(".tgz") {
             let file = &files[0];
             if file.name != *n {
@@ -360,18 +384,36 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, LoadError> {
             load_archive(&file.data)
         } else {
             let buff: Vec<BufferedFile> = files
-                .iter()
+                .into_iter()
                 .filter_map(|f| {
-                    f.name.split_once('/').map(|(_, rest)| BufferedFile {
-                        name: rest.to_string(),
-                        data: f.data.clone(),
+                    let rest = f.name.split_once('/')?.1.to_string();
+                    Some(BufferedFile {
+                        name: rest,
+                        data: f.data,
                     })
                 })
                 .collect();
             load_files(buff)
         };
         sc.map_err(|e| err(format!("error unpacking subchart {n} in {name}: {}", e.0)))
-    });
+    };
+    let (values, loaded) = match c.values_raw.as_deref() {
+        Some(raw) if !subcharts.is_empty() => std::thread::scope(|s| {
+            let values = s.spawn(|| parse_values(raw));
+            let loaded = crate::chart::par::map(&subcharts, load_subchart);
+            let values = values.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (Some(values), loaded)
+        }),
+        _ => (None, crate::chart::par::map(&subcharts, load_subchart)),
+    };
+    match values {
+        Some(v) => c.values = v.map_err(|e| err(format!("cannot load values.yaml: {e}")))?,
+        None => {
+            if let Some(e) = values_first(&mut c, values_seen) {
+                return Err(e);
+            }
+        }
+    }
     for sc in loaded {
         c.dependencies.push(sc?);
     }
@@ -439,7 +481,7 @@ mod tests {
         assert_eq!(names, vec!["templates/a.yaml"]);
         let names: Vec<&str> = c.files.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, vec![".helmignore", "a/b.txt", "a-c.txt", "crds/crd.yaml"]);
-        assert_eq!(c.crds.len(), 1);
+        assert_eq!(c.crds().count(), 1);
         let deps: Vec<&str> = c.dependencies.iter().map(|d| d.name()).collect();
         assert_eq!(deps, vec!["packed", "sub"]);
         assert_eq!(c.dependencies[0].templates.len(), 1);

@@ -770,22 +770,22 @@ fn chart_at<'a>(root: &'a Chart, path: &[usize]) -> &'a Chart {
 // ---------------------------------------------------------------------------
 // render
 
-struct Renderable {
+struct Renderable<'c> {
     name: String,
-    text: String,
+    text: std::borrow::Cow<'c, str>,
     vals: Value,
     base_path: String,
 }
 
 #[allow(clippy::too_many_arguments)]
-fn rec_all_tpls(
-    root: &Chart,
+fn rec_all_tpls<'c>(
+    root: &'c Chart,
     cv: &ChartValues<Vec<usize>>,
     parent_vals: &Value,
     parent_full: Option<&str>,
     is_root: bool,
     caps: &Value,
-    out: &mut Vec<Renderable>,
+    out: &mut Vec<Renderable<'c>>,
 ) -> Value {
     let c = chart_at(root, &cv.payload);
     let mut md = c.metadata.clone();
@@ -820,7 +820,7 @@ fn rec_all_tpls(
         }
         out.push(Renderable {
             name: format!("{full}/{}", t.name),
-            text: String::from_utf8_lossy(&t.data).into_owned(),
+            text: t.text(),
             vals: next.clone(),
             base_path: format!("{full}/templates"),
         });
@@ -828,7 +828,7 @@ fn rec_all_tpls(
     next
 }
 
-fn sort_templates(tpls: &mut [Renderable]) {
+fn sort_templates(tpls: &mut [Renderable<'_>]) {
     tpls.sort_by(|a, b| {
         let (ca, cb) = (a.name.matches('/').count(), b.name.matches('/').count());
         cb.cmp(&ca).then_with(|| b.name.cmp(&a.name))
@@ -888,13 +888,13 @@ pub fn render_files(
 
 /// Checks the chart's kubeVersion, builds each template's top-level objects
 /// and parses every template into one engine, in Helm's order.
-fn parse_templates(
-    chart: &Chart,
+fn parse_templates<'c>(
+    chart: &'c Chart,
     cv: &ChartValues<Vec<usize>>,
     root_vals: &Map<String, Json>,
     kube: KubeVersion,
     opts: &Options,
-) -> Result<(Engine, Vec<Renderable>), RenderError> {
+) -> Result<(Engine, Vec<Renderable<'c>>), RenderError> {
     if !chart.metadata.kube_version.is_empty()
         && !values::is_compatible_range(&chart.metadata.kube_version, &kube.normalized)
     {
@@ -945,7 +945,7 @@ fn parse_templates(
     let mut engine = Engine::new(Rc::new(helm_registry()));
     engine.lint = opts.lint;
     engine.method_hook = Some(files_method);
-    let sources: Vec<(&str, &str)> = tpls.iter().map(|t| (t.name.as_str(), t.text.as_str())).collect();
+    let sources: Vec<(&str, &str)> = tpls.iter().map(|t| (t.name.as_str(), &*t.text)).collect();
     engine.parse_files(&sources).map_err(|(i, e)| {
         let t = &tpls[i];
         {

@@ -1273,7 +1273,7 @@ fn dependencies(l: &mut Linter, dir: &Path) {
 // ------------------------------------------------------------ crds
 
 fn crd_objects<'a>(c: &'a Chart, out: &mut Vec<&'a crate::chart::archive::BufferedFile>) {
-    for f in &c.crds {
+    for f in c.crds() {
         let ext = go_ext(&f.name);
         if [".yaml", ".yml", ".json"].contains(&ext) {
             out.push(f);

@@ -1,6 +1,7 @@
 //! YAML decoding with go-yaml v2 semantics into `interface{}`-like nodes,
 //! then `sigs.k8s.io/yaml`'s JSON normalisation into `serde_json::Value`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
@@ -47,12 +48,13 @@ impl Node {
 }
 
 /// A `map[interface{}]interface{}` under construction: insertion-ordered
-/// pairs plus an index, so a later duplicate key replaces the value (Go
-/// map assignment) in O(1).
+/// pairs, so a later duplicate key replaces the value (Go map assignment).
+/// Small maps (nearly all of them) are searched in place; past
+/// [`PairMap::INDEXED`] pairs an index keeps the search O(1).
 #[derive(Default)]
 struct PairMap {
     pairs: Vec<(Node, Node)>,
-    index: HashMap<String, usize>,
+    index: Option<HashMap<String, usize>>,
 }
 
 /// Go `==` identity of a scalar key; `None` for NaN (never equal).
@@ -70,17 +72,50 @@ fn key_repr(k: &Node) -> Option<String> {
     })
 }
 
+/// Go `==` of two `interface{}` map keys: same dynamic type and value
+/// (NaN never equal, `0 == -0`); the same relation as equal [`key_repr`]s.
+fn key_eq(a: &Node, b: &Node) -> bool {
+    match (a, b) {
+        (Node::Null, Node::Null) => true,
+        (Node::Bool(x), Node::Bool(y)) => x == y,
+        (Node::Int(x), Node::Int(y)) => x == y,
+        (Node::Uint(x), Node::Uint(y)) => x == y,
+        (Node::Float(x), Node::Float(y)) => x == y,
+        (Node::Str(x), Node::Str(y)) => x == y,
+        _ => false,
+    }
+}
+
 impl PairMap {
+    const INDEXED: usize = 16;
+
     fn set(&mut self, k: Node, v: Node) {
-        match key_repr(&k) {
-            Some(r) => match self.index.get(&r) {
-                Some(&i) => self.pairs[i].1 = v,
-                None => {
-                    self.index.insert(r, self.pairs.len());
-                    self.pairs.push((k, v));
+        if let Some(index) = &mut self.index {
+            match key_repr(&k) {
+                Some(r) => match index.get(&r) {
+                    Some(&i) => self.pairs[i].1 = v,
+                    None => {
+                        index.insert(r, self.pairs.len());
+                        self.pairs.push((k, v));
+                    }
+                },
+                None => self.pairs.push((k, v)),
+            }
+            return;
+        }
+        if let Some(slot) = self.pairs.iter_mut().find(|(old, _)| key_eq(old, &k)) {
+            slot.1 = v;
+            return;
+        }
+        self.pairs.push((k, v));
+        if self.pairs.len() > Self::INDEXED {
+            let mut index = HashMap::with_capacity(self.pairs.len() * 2);
+            for (i, (key, _)) in self.pairs.iter().enumerate() {
+                if let Some(r) = key_repr(key) {
+                    index.insert(r, i);
                 }
-            },
-            None => self.pairs.push((k, v)),
+            }
+            self.index = Some(index);
         }
     }
 }
@@ -261,42 +296,39 @@ fn resolved_tag(r: &Resolved) -> &'static str {
     }
 }
 
-fn resolved_node(r: Resolved, text: &str) -> Node {
+fn resolved_node(r: Resolved, text: Cow<'_, str>) -> Node {
     match r {
         Resolved::Null => Node::Null,
         Resolved::Bool(b) => Node::Bool(b),
         Resolved::Int(i) => Node::Int(i),
         Resolved::Uint(u) => Node::Uint(u),
         Resolved::Float(f) => Node::Float(f),
-        Resolved::Timestamp | Resolved::Str | Resolved::Merge => Node::Str(text.to_string()),
+        Resolved::Timestamp | Resolved::Str | Resolved::Merge => Node::Str(text.into_owned()),
     }
 }
 
 /// go-yaml v2 `decoder.scalar` into `interface{}`.
-fn decode_scalar(value: &str, style: ScalarStyle, tag: Option<String>) -> Result<Node, YamlError> {
+fn decode_scalar(value: Cow<'_, str>, style: ScalarStyle, tag: Option<String>) -> Result<Node, YamlError> {
     let Some(tag) = tag else {
         if style == ScalarStyle::Plain {
-            return Ok(resolved_node(resolve_plain(value), value));
+            return Ok(resolved_node(resolve_plain(&value), value));
         }
-        return Ok(Node::Str(value.to_string()));
+        return Ok(Node::Str(value.into_owned()));
     };
     if tag == BINARY {
         let data =
-            base64_decode(value).ok_or_else(|| plain_err("!!binary value contains invalid base64 data"))?;
+            base64_decode(&value).ok_or_else(|| plain_err("!!binary value contains invalid base64 data"))?;
         return Ok(Node::Str(String::from_utf8_lossy(&data).into_owned()));
     }
     if tag == "!" {
         // non-specific tag on a quoted/plain scalar: a string
-        return Ok(Node::Str(value.to_string()));
+        return Ok(Node::Str(value.into_owned()));
     }
     let resolvable = [STR, BOOL, INT, FLOAT, NULL, TIMESTAMP].contains(&tag.as_str());
-    if !resolvable {
-        return Ok(Node::Str(value.to_string()));
+    if !resolvable || tag == STR {
+        return Ok(Node::Str(value.into_owned()));
     }
-    if tag == STR {
-        return Ok(Node::Str(value.to_string()));
-    }
-    let r = resolve_plain(value);
+    let r = resolve_plain(&value);
     let rtag = resolved_tag(&r);
     if rtag == tag {
         return Ok(resolved_node(r, value));
@@ -414,7 +446,7 @@ impl<'a> Builder<'a> {
                 let null_tag = tag.as_deref() == Some(NULL);
                 let is_merge = value == "<<"
                     && ((style == ScalarStyle::Plain && tag.is_none()) || tag.as_deref() == Some(MERGE));
-                let node = decode_scalar(&value, style, tag)?;
+                let node = decode_scalar(value, style, tag)?;
                 self.register(anchor, &node);
                 Ok(Item::Node(node, is_merge, null_tag))
             }
@@ -539,9 +571,10 @@ pub fn decode_first(src: &str) -> Result<Option<Node>, YamlError> {
 
 /// `sigs.k8s.io/yaml` conversion of a decoded node to JSON: map keys
 /// stringified, every number a float64, NaN/Inf rejected. The error text is
-/// the part after `error converting YAML to JSON: `.
-pub fn node_to_json(n: &Node) -> Result<Value, String> {
-    check_keys(n)?;
+/// the part after `error converting YAML to JSON: `. Key errors anywhere in
+/// the tree come before value errors, as in Go (keys are converted first).
+pub fn node_to_json(n: Node) -> Result<Value, String> {
+    check_keys(&n)?;
     to_json_value(n)
 }
 
@@ -550,7 +583,9 @@ fn check_keys(n: &Node) -> Result<(), String> {
         Node::Seq(v) => v.iter().try_for_each(check_keys),
         Node::Map(pairs) => {
             for (k, v) in pairs {
-                key_string(k, v)?;
+                if !matches!(k, Node::Str(_) | Node::Int(_) | Node::Float(_) | Node::Bool(_)) {
+                    key_string(k.clone(), v)?;
+                }
                 check_keys(v)?;
             }
             Ok(())
@@ -566,12 +601,12 @@ fn go_plus_v(n: &Node) -> String {
     }
 }
 
-fn key_string(k: &Node, v: &Node) -> Result<String, String> {
+fn key_string(k: Node, v: &Node) -> Result<String, String> {
     Ok(match k {
-        Node::Str(s) => s.clone(),
+        Node::Str(s) => s,
         Node::Int(i) => i.to_string(),
         Node::Float(f) => {
-            let s = format_float(*f, 'g', -1, 32);
+            let s = format_float(f, 'g', -1, 32);
             match s.as_str() {
                 "+Inf" => ".inf".into(),
                 "-Inf" => "-.inf".into(),
@@ -595,7 +630,7 @@ fn key_string(k: &Node, v: &Node) -> Result<String, String> {
         other => {
             return Err(format!(
                 "unsupported map key of type: interface, key: {}, value: {}",
-                go_sharp_v(other),
+                go_sharp_v(&other),
                 go_plus_v(v)
             ))
         }
@@ -615,19 +650,20 @@ fn float_value(f: f64) -> Result<Value, String> {
     Ok(Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null))
 }
 
-fn to_json_value(n: &Node) -> Result<Value, String> {
+fn to_json_value(n: Node) -> Result<Value, String> {
     Ok(match n {
         Node::Null => Value::Null,
-        Node::Bool(b) => Value::Bool(*b),
-        Node::Int(i) => float_value(*i as f64)?,
-        Node::Uint(u) => float_value(*u as f64)?,
-        Node::Float(f) => float_value(*f)?,
-        Node::Str(s) => Value::String(s.clone()),
-        Node::Seq(v) => Value::Array(v.iter().map(to_json_value).collect::<Result<_, _>>()?),
+        Node::Bool(b) => Value::Bool(b),
+        Node::Int(i) => float_value(i as f64)?,
+        Node::Uint(u) => float_value(u as f64)?,
+        Node::Float(f) => float_value(f)?,
+        Node::Str(s) => Value::String(s),
+        Node::Seq(v) => Value::Array(v.into_iter().map(to_json_value).collect::<Result<_, _>>()?),
         Node::Map(pairs) => {
             let mut m = Map::new();
             for (k, v) in pairs {
-                m.insert(key_string(k, v)?, to_json_value(v)?);
+                let key = key_string(k, &v)?;
+                m.insert(key, to_json_value(v)?);
             }
             Value::Object(m)
         }

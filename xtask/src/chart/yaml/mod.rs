@@ -51,7 +51,7 @@ pub fn unmarshal(src: &str) -> Result<Value, String> {
     let node = load::decode_first(src).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
     match node {
         None => Ok(Value::Null),
-        Some(n) => load::node_to_json(&n).map_err(|e| format!("error converting YAML to JSON: {e}")),
+        Some(n) => load::node_to_json(n).map_err(|e| format!("error converting YAML to JSON: {e}")),
     }
 }
 
