@@ -522,6 +522,32 @@ mod tests {
             e.0.contains("cannot unmarshal array into Go value of type map[string]interface {}"),
             "{e}"
         );
+        // values.yaml is parsed beside the subcharts, but its error still
+        // comes first, and before an invalid Chart.yaml's
+        write(
+            t.path(),
+            &[("values.yaml", "a: [1\n"), ("charts/README.md", "hi")],
+        );
+        let e = load(t.path()).unwrap_err();
+        assert!(e.0.starts_with("cannot load values.yaml:"), "{e}");
+        write(t.path(), &[("Chart.yaml", "apiVersion: v2\nname: x\n")]);
+        let e = load(t.path()).unwrap_err();
+        assert!(e.0.starts_with("cannot load values.yaml:"), "{e}");
+        write(
+            t.path(),
+            &[
+                ("Chart.yaml", "apiVersion: v2\nname: x\nversion: 1.0.0\n"),
+                ("values.yaml", "a: 1\n"),
+            ],
+        );
+        let e = load(t.path()).unwrap_err();
+        assert_eq!(
+            e.0,
+            "error unpacking subchart README.md in x: Chart.yaml file is missing"
+        );
+        std::fs::remove_file(t.path().join("charts/README.md")).unwrap();
+        let c = load(t.path()).unwrap();
+        assert_eq!(c.values.get("a"), Some(&serde_json::json!(1.0)));
         let bad = t.path().join("bad.tgz");
         std::fs::write(&bad, "not gzip").unwrap();
         let e = load(&bad).unwrap_err();

@@ -61,6 +61,99 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
         .collect()
 }
 
+/// Runs `produce` on the calling thread while up to [`jobs`]` - 1` helper
+/// threads apply `consume` to the items it hands out through its `send`
+/// argument, as they come; once `produce` returns, the caller joins in on
+/// what is left. Returns `produce`'s result and the consumed items in send
+/// order. This overlaps a sequential pass (template execution, which shares
+/// `Rc` values) with independent per-item work on its output (decoding).
+pub fn pipeline<T: Send, R: Send, P>(
+    produce: impl FnOnce(&mut dyn FnMut(T)) -> P,
+    consume: impl Fn(T) -> R + Sync,
+) -> (P, Vec<R>) {
+    use std::collections::VecDeque;
+    use std::sync::{Condvar, Mutex};
+
+    let helpers = jobs().saturating_sub(1);
+    if helpers == 0 {
+        let mut items = Vec::new();
+        let p = produce(&mut |t| items.push(t));
+        return (p, items.into_iter().map(consume).collect());
+    }
+    struct Queue<T> {
+        items: VecDeque<(usize, T)>,
+        closed: bool,
+    }
+    let queue = Mutex::new(Queue {
+        items: VecDeque::new(),
+        closed: false,
+    });
+    let ready = Condvar::new();
+    let lock = || queue.lock().unwrap_or_else(|p| p.into_inner());
+    // Takes the next item; waits for one unless `wait` is false or the queue is closed.
+    let take = |wait: bool| -> Option<(usize, T)> {
+        let mut q = lock();
+        loop {
+            if let Some(item) = q.items.pop_front() {
+                return Some(item);
+            }
+            if q.closed || !wait {
+                return None;
+            }
+            q = ready.wait(q).unwrap_or_else(|p| p.into_inner());
+        }
+    };
+    let work = |wait: bool| {
+        let mut done = Vec::new();
+        while let Some((i, t)) = take(wait) {
+            done.push((i, consume(t)));
+        }
+        done
+    };
+    // Closes the queue when dropped, also when `produce` panics: the waiting
+    // helpers must end for the scope to end.
+    struct Close<'a>(&'a dyn Fn());
+    impl Drop for Close<'_> {
+        fn drop(&mut self) {
+            (self.0)()
+        }
+    }
+    let close = || {
+        lock().closed = true;
+        ready.notify_all();
+    };
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..helpers).map(|_| s.spawn(|| work(true))).collect();
+        let mut sent = 0;
+        let closer = Close(&close);
+        let p = produce(&mut |t| {
+            lock().items.push_back((sent, t));
+            sent += 1;
+            ready.notify_one();
+        });
+        drop(closer);
+        let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(sent).collect();
+        for (i, r) in work(false) {
+            slots[i] = Some(r);
+        }
+        for w in workers {
+            match w.join() {
+                Ok(done) => {
+                    for (i, r) in done {
+                        slots[i] = Some(r);
+                    }
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        let results = slots
+            .into_iter()
+            .map(|r| r.expect("every item is consumed once"))
+            .collect();
+        (p, results)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -69,5 +162,22 @@ mod tests {
         let out = super::map(&items, |x| x * x);
         assert_eq!(out, items.iter().map(|x| x * x).collect::<Vec<_>>());
         assert!(super::map(&[] as &[u8], |x| *x).is_empty());
+    }
+
+    #[test]
+    fn pipeline_consumes_every_item_in_send_order() {
+        let (p, out) = super::pipeline(
+            |send| {
+                for i in 0..500u64 {
+                    send(i);
+                }
+                "produced"
+            },
+            |x| x * 3,
+        );
+        assert_eq!(p, "produced");
+        assert_eq!(out, (0..500u64).map(|x| x * 3).collect::<Vec<_>>());
+        let (_, none) = super::pipeline(|_send: &mut dyn FnMut(u8)| (), |x| x);
+        assert!(none.is_empty());
     }
 }

@@ -842,6 +842,18 @@ pub fn render_files(
     user_values: Map<String, Json>,
     opts: &Options,
 ) -> Result<BTreeMap<String, String>, RenderError> {
+    render_files_each(chart, user_values, opts, &mut |_, _| {})
+}
+
+/// [`render_files`], handing each template's output to `each` as soon as it
+/// is rendered (in rendering order), so its documents can be decoded while
+/// the next templates run.
+pub fn render_files_each(
+    chart: &Chart,
+    user_values: Map<String, Json>,
+    opts: &Options,
+    each: &mut dyn FnMut(&str, &str),
+) -> Result<BTreeMap<String, String>, RenderError> {
     let kube = match &opts.kube_version {
         Some(k) => {
             KubeVersion::parse(k).map_err(|e| err_before(format!("invalid kube version '{k}': {e}")))?
@@ -873,7 +885,9 @@ pub fn render_files(
         t.vals.set("Template", tmpl);
         match engine.execute(&t.name, t.vals.clone()) {
             Ok(s) => {
-                rendered.insert(t.name.clone(), s.replace("<no value>", ""));
+                let out = s.replace("<no value>", "");
+                each(&t.name, &out);
+                rendered.insert(t.name.clone(), out);
             }
             Err(e) => return Err(err(helm_exec_error(&t.name, &e, opts.helm3))),
         }
@@ -1057,23 +1071,45 @@ const HOOK_EVENTS: &[&str] = &[
     "test-success",
 ];
 
+/// A rendered file's documents, each with its decoded head or the YAML error.
+pub type Decoded = Vec<(String, Result<Json, String>)>;
+
+/// Splits one rendered file into documents and decodes each (the costly
+/// half of Helm's `SortManifests`); partials and blank files have none.
+pub fn decode_file(path: &str, content: &str, helm3: bool) -> Decoded {
+    if base_name(path).starts_with('_') || content.trim().is_empty() {
+        return Vec::new();
+    }
+    split_manifests(content, helm3)
+        .into_iter()
+        .map(|doc| {
+            let head = yaml::unmarshal(&doc);
+            (doc, head)
+        })
+        .collect()
+}
+
 /// Helm's `SortManifests`: hooks and manifests, kind-sorted (stable).
 pub fn sort_manifests(
     files: &BTreeMap<String, String>,
     helm3: bool,
 ) -> Result<(Vec<Hook>, Vec<Manifest>), String> {
+    // decoding the documents is most of the work: spread it over threads
+    let items: Vec<(&String, &String)> = files.iter().collect();
+    let decoded = super::par::map(&items, |(path, content)| decode_file(path, content, helm3));
+    sort_decoded(files.keys().zip(decoded), helm3)
+}
+
+/// The ordering half of `SortManifests` over [`decode_file`]'s results, in
+/// file name order: the first YAML error wins.
+pub fn sort_decoded<'a>(
+    files: impl Iterator<Item = (&'a String, Decoded)>,
+    helm3: bool,
+) -> Result<(Vec<Hook>, Vec<Manifest>), String> {
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
-    let mut docs: Vec<(&String, String)> = Vec::new();
-    for (path, content) in files {
-        if base_name(path).starts_with('_') || content.trim().is_empty() {
-            continue;
-        }
-        docs.extend(split_manifests(content, helm3).into_iter().map(|d| (path, d)));
-    }
-    // decoding the documents is most of the work: spread it over threads
-    let heads = super::par::map(&docs, |(_, doc)| yaml::unmarshal(doc));
-    for ((path, doc), head) in docs.into_iter().zip(heads) {
+    let docs = files.flat_map(|(path, docs)| docs.into_iter().map(move |(doc, head)| ((path, doc), head)));
+    for ((path, doc), head) in docs {
         let path = path.clone();
         {
             let head = head.map_err(|e| format!("YAML parse error on {path}: {e}"))?;
@@ -1219,9 +1255,30 @@ pub fn template(
     user_values: Map<String, Json>,
     opts: &Options,
 ) -> Result<String, RenderError> {
-    let mut files = render_files(chart, user_values, opts)?;
+    // Each template's documents are decoded on another core while the next
+    // templates run.
+    let helm3 = opts.helm3;
+    let (files, decoded) = super::par::pipeline(
+        |send| {
+            render_files_each(chart, user_values, opts, &mut |name, out| {
+                if !name.ends_with("NOTES.txt") {
+                    send((name.to_string(), out.to_string()));
+                }
+            })
+        },
+        |(name, out): (String, String)| {
+            let docs = decode_file(&name, &out, helm3);
+            (name, docs)
+        },
+    );
+    let mut files = files?;
     files.retain(|k, _| !k.ends_with("NOTES.txt"));
-    let (hooks, manifests) = match sort_manifests(&files, opts.helm3) {
+    let mut decoded: std::collections::HashMap<String, Decoded> = decoded.into_iter().collect();
+    let sorted = sort_decoded(
+        files.keys().map(|k| (k, decoded.remove(k).unwrap_or_default())),
+        helm3,
+    );
+    let (hooks, manifests) = match sorted {
         Ok(x) => x,
         Err(e) => {
             let mut partial = String::new();
