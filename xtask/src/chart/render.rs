@@ -5,7 +5,7 @@
 //! stripping, NOTES removal, manifest splitting, hooks, install-order sort,
 //! CRDs, `--show-only` and `--output-dir`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -16,6 +16,7 @@ use super::archive::BufferedFile;
 use super::load::Chart;
 use super::metadata::Metadata;
 use super::template::exec::{helm_exec_error, Engine};
+use super::template::parse::{parse, ParseError, Parsed};
 use super::template::Registry;
 use super::value::{base64_std, ListKind, MapKind, Object, Value};
 use super::values::{self, ChartValues};
@@ -771,6 +772,8 @@ fn chart_at<'a>(root: &'a Chart, path: &[usize]) -> &'a Chart {
 // render
 
 struct Renderable<'c> {
+    /// the template file in the loaded chart (key of its early parse)
+    src: *const BufferedFile,
     name: String,
     text: std::borrow::Cow<'c, str>,
     vals: Value,
@@ -819,6 +822,7 @@ fn rec_all_tpls<'c>(
             continue;
         }
         out.push(Renderable {
+            src: t,
             name: format!("{full}/{}", t.name),
             text: t.text(),
             vals: next.clone(),
@@ -860,44 +864,70 @@ pub fn render_files_each(
         }
         None => KubeVersion::default_for(opts.helm3),
     };
-    let mut cv = ChartValues::from_chart(chart).map_err(err_before)?;
-    let root_vals = values::render_values(&mut cv, user_values).map_err(err_before)?;
-    // The values schema is checked on its own thread while the templates are
-    // parsed; its error, like Helm's, comes before any other.
-    let (schema, parsed) = std::thread::scope(|s| {
-        let schema = s.spawn(|| super::schema::validate(&cv, &root_vals));
-        let parsed = parse_templates(chart, &cv, &root_vals, kube, opts);
-        (schema.join(), parsed)
-    });
-    match schema {
-        Ok(r) => r.map_err(|e| err_before(super::schema::schema_error(&e)))?,
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
-    let (engine, tpls) = parsed?;
-    let mut rendered = BTreeMap::new();
-    for t in &tpls {
-        if base_name(&t.name).starts_with('_') {
-            continue;
+    // Every template of the chart tree is lexed and parsed (under a
+    // provisional name) while the values are coalesced and checked; a tree
+    // is renamed when its file is rendered.
+    let registry = Rc::new(helm_registry());
+    let reg: &Registry = &registry;
+    let mut files = Vec::new();
+    template_files(chart, &mut files);
+    std::thread::scope(|s| {
+        let early = s.spawn(|| super::par::map(&files, |f| parse("", &f.text(), &|n| reg.contains(n))));
+        let mut cv = ChartValues::from_chart(chart).map_err(err_before)?;
+        let root_vals = values::render_values(&mut cv, user_values).map_err(err_before)?;
+        // The values schema is checked on its own thread while the parsed
+        // templates are gathered; its error, like Helm's, comes before any other.
+        let (schema, parsed) = std::thread::scope(|s| {
+            let schema = s.spawn(|| super::schema::validate(&cv, &root_vals));
+            let early = early.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            let early: HashMap<*const BufferedFile, Result<Parsed, ParseError>> =
+                files.iter().map(|f| std::ptr::from_ref(*f)).zip(early).collect();
+            let parsed = parse_templates(chart, &cv, &root_vals, kube, opts, registry.clone(), early);
+            (schema.join(), parsed)
+        });
+        match schema {
+            Ok(r) => r.map_err(|e| err_before(super::schema::schema_error(&e)))?,
+            Err(panic) => std::panic::resume_unwind(panic),
         }
-        let tmpl = Value::empty_map();
-        tmpl.set("Name", Value::str(&t.name));
-        tmpl.set("BasePath", Value::str(&t.base_path));
-        t.vals.set("Template", tmpl);
-        match engine.execute(&t.name, t.vals.clone()) {
-            Ok(s) => {
-                let out = s.replace("<no value>", "");
-                each(&t.name, &out);
-                rendered.insert(t.name.clone(), out);
+        let (engine, tpls) = parsed?;
+        let mut rendered = BTreeMap::new();
+        for t in &tpls {
+            if base_name(&t.name).starts_with('_') {
+                continue;
             }
-            Err(e) => return Err(err(helm_exec_error(&t.name, &e, opts.helm3))),
+            let tmpl = Value::empty_map();
+            tmpl.set("Name", Value::str(&t.name));
+            tmpl.set("BasePath", Value::str(&t.base_path));
+            t.vals.set("Template", tmpl);
+            match engine.execute(&t.name, t.vals.clone()) {
+                Ok(s) => {
+                    let out = s.replace("<no value>", "");
+                    each(&t.name, &out);
+                    rendered.insert(t.name.clone(), out);
+                }
+                Err(e) => return Err(err(helm_exec_error(&t.name, &e, opts.helm3))),
+            }
+        }
+        if opts.leak {
+            std::mem::forget(engine);
+            std::mem::forget(tpls);
+            std::mem::forget(cv);
+        }
+        Ok(rendered)
+    })
+}
+
+/// The template files of a chart tree, subcharts included (a library
+/// chart's only as partials, as they are rendered).
+fn template_files<'c>(c: &'c Chart, out: &mut Vec<&'c BufferedFile>) {
+    for t in &c.templates {
+        if !c.is_library() || base_name(&t.name).starts_with('_') {
+            out.push(t);
         }
     }
-    if opts.leak {
-        std::mem::forget(engine);
-        std::mem::forget(tpls);
-        std::mem::forget(cv);
+    for d in &c.dependencies {
+        template_files(d, out);
     }
-    Ok(rendered)
 }
 
 /// Checks the chart's kubeVersion, builds each template's top-level objects
@@ -908,6 +938,8 @@ fn parse_templates<'c>(
     root_vals: &Map<String, Json>,
     kube: KubeVersion,
     opts: &Options,
+    registry: Rc<Registry>,
+    mut early: HashMap<*const BufferedFile, Result<Parsed, ParseError>>,
 ) -> Result<(Engine, Vec<Renderable<'c>>), RenderError> {
     if !chart.metadata.kube_version.is_empty()
         && !values::is_compatible_range(&chart.metadata.kube_version, &kube.normalized)
@@ -956,26 +988,28 @@ fn parse_templates<'c>(
     rec_all_tpls(chart, cv, &top, None, true, &caps, &mut tpls);
     sort_templates(&mut tpls);
 
-    let mut engine = Engine::new(Rc::new(helm_registry()));
+    let mut engine = Engine::new(registry);
     engine.lint = opts.lint;
     engine.method_hook = Some(files_method);
-    let sources: Vec<(&str, &str)> = tpls.iter().map(|t| (t.name.as_str(), &*t.text)).collect();
-    engine.parse_files(&sources).map_err(|(i, e)| {
-        let t = &tpls[i];
-        {
-            let full = e.to_string();
-            let tokens: Vec<&str> = full.split(": ").collect();
-            if tokens.len() == 1 {
-                err(format!("parse error in ({}): {full}", t.name))
-            } else {
-                err(format!(
-                    "parse error at ({}): {}",
-                    tokens[1],
-                    tokens[tokens.len() - 1]
-                ))
-            }
+    for t in &tpls {
+        // a file rendered twice (a subchart under two aliases) is parsed again
+        match early.remove(&t.src) {
+            Some(Ok(parsed)) => engine.add(parsed.renamed(&t.name)),
+            _ => engine.parse_file(&t.name, &t.text).map_err(|e| {
+                let full = e.to_string();
+                let tokens: Vec<&str> = full.split(": ").collect();
+                if tokens.len() == 1 {
+                    err(format!("parse error in ({}): {full}", t.name))
+                } else {
+                    err(format!(
+                        "parse error at ({}): {}",
+                        tokens[1],
+                        tokens[tokens.len() - 1]
+                    ))
+                }
+            })?,
         }
-    })?;
+    }
     Ok((engine, tpls))
 }
 
@@ -1273,7 +1307,7 @@ pub fn template(
     );
     let mut files = files?;
     files.retain(|k, _| !k.ends_with("NOTES.txt"));
-    let mut decoded: std::collections::HashMap<String, Decoded> = decoded.into_iter().collect();
+    let mut decoded: HashMap<String, Decoded> = decoded.into_iter().collect();
     let sorted = sort_decoded(
         files.keys().map(|k| (k, decoded.remove(k).unwrap_or_default())),
         helm3,
@@ -1413,6 +1447,52 @@ pub fn template(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn file(name: &str, data: &str) -> BufferedFile {
+        BufferedFile {
+            name: name.into(),
+            data: data.as_bytes().to_vec(),
+        }
+    }
+
+    /// Templates are parsed before their names are known (early parse) and
+    /// renamed when rendered: execution errors must name the rendered file,
+    /// also for a subchart rendered under an alias, and parse errors too.
+    #[test]
+    fn early_parsed_templates_carry_their_rendered_names() {
+        let chart = |tpl: &str| {
+            crate::chart::load::load_files(vec![
+                file(
+                    "Chart.yaml",
+                    "apiVersion: v2\nname: p\nversion: 1.0.0\ndependencies:\n- name: sub\n  alias: a\n  version: 0.1.0\n",
+                ),
+                file("values.yaml", "a:\n  x: str\n"),
+                file("charts/sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 0.1.0\n"),
+                file("charts/sub/templates/t.yaml", tpl),
+            ])
+            .unwrap()
+        };
+        let opts = Options::default();
+        let e = template(&chart("v: {{ .Values.x.y }}\n"), Map::new(), &opts).unwrap_err();
+        assert!(
+            e.message.starts_with("p/charts/a/templates/t.yaml:1:13\n")
+                && e.message
+                    .contains("executing \"p/charts/a/templates/t.yaml\" at <.Values.x.y>"),
+            "{}",
+            e.message
+        );
+        let e = template(&chart("v: {{ .Values.x \n"), Map::new(), &opts).unwrap_err();
+        assert!(
+            e.message.starts_with("parse error at (p/charts/a/templates/t.yaml:2): unclosed action started at p/charts/a/templates/t.yaml:1"),
+            "{}",
+            e.message
+        );
+        let out = template(&chart("v: {{ .Values.x }}\n"), Map::new(), &opts).unwrap();
+        assert!(
+            out.contains("# Source: p/charts/a/templates/t.yaml\nv: str\n"),
+            "{out}"
+        );
+    }
 
     #[test]
     fn split_like_helm4() {

@@ -153,8 +153,8 @@ impl Engine {
     }
 
     /// Adds a parsed file to the set (copied first when a `tpl` overlay
-    /// still shares it).
-    fn add(&mut self, parsed: Parsed) {
+    /// still shares it), as [`Engine::parse_file`] would after parsing.
+    pub fn add(&mut self, parsed: Parsed) {
         match Rc::get_mut(&mut self.set) {
             Some(scope) => add_parsed(&mut scope.map, parsed),
             None => {

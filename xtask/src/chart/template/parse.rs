@@ -36,6 +36,25 @@ pub struct Parsed {
     pub defines: Vec<Template>,
 }
 
+impl Parsed {
+    /// The same trees as if the file had been parsed under `name`: parsing
+    /// never depends on the file name, which only shows in the locations of
+    /// later execution errors. (A file that does not parse is parsed again
+    /// under its real name, for the error text.)
+    pub fn renamed(mut self, name: &str) -> Parsed {
+        let source = Arc::new(Source {
+            name: Arc::from(name),
+            text: self.main.source.text.clone(),
+        });
+        self.main.name = source.name.clone();
+        for d in &mut self.defines {
+            d.source = source.clone();
+        }
+        self.main.source = source;
+        self
+    }
+}
+
 struct Parser<'a, 'f> {
     items: Vec<Item<'a>>,
     /// the lexer's message for a final `Tok::Error` item
