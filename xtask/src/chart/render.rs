@@ -832,11 +832,13 @@ fn rec_all_tpls<'c>(
     next
 }
 
-fn sort_templates(tpls: &mut [Renderable<'_>]) {
-    tpls.sort_by(|a, b| {
-        let (ca, cb) = (a.name.matches('/').count(), b.name.matches('/').count());
-        cb.cmp(&ca).then_with(|| b.name.cmp(&a.name))
-    });
+fn sort_templates(tpls: &mut Vec<Renderable<'_>>) {
+    // deepest paths first, then names in reverse order (Helm's sortTemplates);
+    // the depth is counted once per template, not once per comparison
+    let mut keyed: Vec<(usize, Renderable<'_>)> =
+        tpls.drain(..).map(|t| (t.name.matches('/').count(), t)).collect();
+    keyed.sort_by(|(da, a), (db, b)| db.cmp(da).then_with(|| b.name.cmp(&a.name)));
+    tpls.extend(keyed.into_iter().map(|(_, t)| t));
 }
 
 /// Renders every template of the chart tree: `file name -> output`, like
