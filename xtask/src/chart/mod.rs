@@ -4,6 +4,7 @@ pub mod archive;
 pub mod chartyaml;
 pub mod cli;
 pub mod funcs;
+pub mod fxhash;
 pub mod gofmt;
 pub mod ignore;
 pub mod lint;

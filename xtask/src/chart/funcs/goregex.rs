@@ -8,7 +8,12 @@
 //! `regexp.QuoteMeta`. Error texts keep Go's `error parsing regexp:` prefix
 //! with the `regex` crate's description (Go's exact wording is not copied).
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use regex::{Captures, Regex};
+
+use crate::chart::fxhash::FxHashMap;
 
 /// A compiled Go regular expression.
 pub struct GoRegex {
@@ -118,9 +123,32 @@ impl GoRegex {
         })
     }
 
+    /// [`GoRegex::new`], memoized per thread: templates call the regex
+    /// functions with the same few literal patterns over and over, and
+    /// compiling costs far more than matching. Errors are not cached.
+    pub fn cached(expr: &str) -> Result<Rc<GoRegex>, String> {
+        /// Patterns kept before the cache starts over.
+        const MAX_CACHED: usize = 256;
+        thread_local! {
+            static CACHE: RefCell<FxHashMap<String, Rc<GoRegex>>> = RefCell::new(FxHashMap::default());
+        }
+        if let Some(r) = CACHE.with(|c| c.borrow().get(expr).cloned()) {
+            return Ok(r);
+        }
+        let r = Rc::new(GoRegex::new(expr)?);
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.len() >= MAX_CACHED {
+                c.clear();
+            }
+            c.insert(expr.to_string(), r.clone());
+        });
+        Ok(r)
+    }
+
     /// `regexp.MustCompile`'s panic text, as text/template reports it.
-    pub fn must(expr: &str) -> Result<GoRegex, String> {
-        GoRegex::new(expr).map_err(|e| format!("regexp: Compile({}): {e}", go_backquote(expr)))
+    pub fn must(expr: &str) -> Result<Rc<GoRegex>, String> {
+        GoRegex::cached(expr).map_err(|e| format!("regexp: Compile({}): {e}", go_backquote(expr)))
     }
 
     /// Matches in Go's order (empty matches right after a match are dropped).

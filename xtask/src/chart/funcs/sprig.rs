@@ -5,11 +5,13 @@
 //! `dario.cat/mergo` v1.0.1 rules; list functions accept any slice type like
 //! sprig's reflection code.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use super::objects::{as_time, time_value, CertObj, VersionObj};
 use super::{crypto, encoding, godate, goregex, semver, strings as gs};
+use crate::chart::fxhash::FxHashMap;
 use crate::chart::gofmt;
 use crate::chart::template::{CallCtx, FuncError, Registry, Ty};
 use crate::chart::value::{ListKind, MapKind, MapObj, Value};
@@ -1384,22 +1386,52 @@ fn f_semver(_: &mut CallCtx, a: &[Value]) -> FR {
     Ok(Value::Object(Rc::new(VersionObj(v))))
 }
 fn f_semver_compare(_: &mut CallCtx, a: &[Value]) -> FR {
-    Ok(Value::Bool(semver::semver_compare(s(&a[0]), s(&a[1]))?))
+    Ok(Value::Bool(semver_compare_cached(s(&a[0]), s(&a[1]))?))
+}
+
+/// [`semver::semver_compare`], memoized per thread: charts test the same
+/// constraint against `.Capabilities.KubeVersion` in template after
+/// template, and parsing the constraint dominates the check.
+fn semver_compare_cached(constraint: &str, version: &str) -> Result<bool, String> {
+    /// Pairs kept before the cache starts over.
+    const MAX_CACHED: usize = 1024;
+    type Cache = FxHashMap<String, FxHashMap<String, Result<bool, String>>>;
+    thread_local! {
+        static CACHE: RefCell<(usize, Cache)> = RefCell::new((0, Cache::default()));
+    }
+    let hit = CACHE.with(|c| c.borrow().1.get(constraint).and_then(|m| m.get(version).cloned()));
+    if let Some(r) = hit {
+        return r;
+    }
+    let r = semver::semver_compare(constraint, version);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.0 >= MAX_CACHED {
+            *c = (0, Cache::default());
+        }
+        c.0 += 1;
+        c.1.entry(constraint.to_string())
+            .or_default()
+            .insert(version.to_string(), r.clone());
+    });
+    r
 }
 
 // --------------------------------------------------------------- regex -----
 
 fn f_regex_match(_: &mut CallCtx, a: &[Value]) -> FR {
     Ok(Value::Bool(
-        goregex::GoRegex::new(s(&a[0])).is_ok_and(|r| r.is_match(s(&a[1]))),
+        goregex::GoRegex::cached(s(&a[0])).is_ok_and(|r| r.is_match(s(&a[1]))),
     ))
 }
 fn f_must_regex_match(_: &mut CallCtx, a: &[Value]) -> FR {
-    Ok(Value::Bool(goregex::GoRegex::new(s(&a[0]))?.is_match(s(&a[1]))))
+    Ok(Value::Bool(
+        goregex::GoRegex::cached(s(&a[0]))?.is_match(s(&a[1])),
+    ))
 }
-fn regex(a: &[Value], must: bool) -> Result<goregex::GoRegex, FuncError> {
+fn regex(a: &[Value], must: bool) -> Result<Rc<goregex::GoRegex>, FuncError> {
     if must {
-        Ok(goregex::GoRegex::new(s(&a[0]))?)
+        Ok(goregex::GoRegex::cached(s(&a[0]))?)
     } else {
         Ok(goregex::GoRegex::must(s(&a[0]))?)
     }

@@ -7,13 +7,14 @@
 //! (`template: f:L:C: executing "f" at <…>: …`) and its wrap chain.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use super::ast::{is_empty_tree, Arg, Branch, Cmd, List, Node, Number, Pipe, Template};
 use super::parse::{parse, ParseError, Parsed};
 use super::{CallCtx, FuncDef, FuncError, Impl, Registry, Special, Ty};
+use crate::chart::fxhash::FxHashMap;
 use crate::chart::gofmt;
 use crate::chart::value::{ListKind, MapKind, Value};
 
@@ -69,7 +70,7 @@ impl std::fmt::Display for ExecError {
 
 impl std::error::Error for ExecError {}
 
-type TSet = HashMap<Arc<str>, Rc<Template>>;
+type TSet = FxHashMap<Arc<str>, Rc<Template>>;
 
 /// Named templates visible to an execution: the engine's set, plus the
 /// definitions of enclosing `tpl` calls (Go clones the whole set per `tpl`;
@@ -97,8 +98,10 @@ pub struct Engine {
     registry: Rc<Registry>,
     pub lint: bool,
     pub method_hook: Option<MethodHook>,
-    include_counts: RefCell<HashMap<String, usize>>,
+    include_counts: RefCell<FxHashMap<String, usize>>,
     steps: Cell<u64>,
+    /// The name of the root variable, shared by every invocation's stack.
+    dollar: Arc<str>,
     pub step_limit: u64,
 }
 
@@ -128,14 +131,15 @@ impl Engine {
     pub fn new(registry: Rc<Registry>) -> Self {
         Engine {
             set: Rc::new(Scope {
-                map: HashMap::new(),
+                map: TSet::default(),
                 parent: None,
             }),
             registry,
             lint: false,
             method_hook: None,
-            include_counts: RefCell::new(HashMap::new()),
+            include_counts: RefCell::new(FxHashMap::default()),
             steps: Cell::new(0),
+            dollar: Arc::from("$"),
             step_limit: STEP_LIMIT,
         }
     }
@@ -203,7 +207,7 @@ impl Engine {
             set: self.set.clone(),
             tmpl: t.clone(),
             vars: vec![Var {
-                name: Arc::from("$"),
+                name: self.dollar.clone(),
                 v: data.clone(),
                 invalid,
             }],
@@ -367,7 +371,7 @@ impl State<'_> {
                     set: self.set.clone(),
                     tmpl: t.clone(),
                     vars: vec![Var {
-                        name: Arc::from("$"),
+                        name: self.eng.dollar.clone(),
                         v: data.clone(),
                         invalid: dinv2,
                     }],
@@ -867,8 +871,8 @@ impl State<'_> {
         final_: Option<(Value, bool)>,
     ) -> R<Value> {
         self.step()?;
-        let reg = self.eng.registry.clone();
-        let Some(def) = reg.get(name) else {
+        let eng: &Engine = self.eng;
+        let Some(def) = eng.registry.get(name) else {
             return Err(self.errorf(
                 At::Ident(pos, name),
                 format!("{} is not a defined function", gofmt::quote(name)),
@@ -939,21 +943,12 @@ impl State<'_> {
         }
         let result = match def.imp {
             Impl::Plain(f) => {
-                if matches!(
-                    name,
-                    "genPrivateKey"
-                        | "genCA"
-                        | "genSelfSignedCert"
-                        | "genSignedCert"
-                        | "derivePassword"
-                        | "bcrypt"
-                        | "htpasswd"
-                ) {
+                if def.slow {
                     self.steps(SLOW_CALL_STEPS)?;
                 }
                 let mut ctx = CallCtx {
                     lint: self.eng.lint,
-                    name: name.to_string(),
+                    name,
                     max_bytes: self.bytes_left(),
                 };
                 let r = f(&mut ctx, &argv);
@@ -982,11 +977,14 @@ impl State<'_> {
     }
 
     fn include(&mut self, argv: &[Value]) -> Result<Value, FuncError> {
-        let name = argv[0].as_str().unwrap_or_default().to_string();
+        let name = argv[0].as_str().unwrap_or_default();
         let data = argv[1].clone();
         {
             let mut counts = self.eng.include_counts.borrow_mut();
-            let c = counts.entry(name.clone()).or_insert(0);
+            let c = match counts.get_mut(name) {
+                Some(c) => c,
+                None => counts.entry(name.to_string()).or_insert(0),
+            };
             if *c > INCLUDE_MAX {
                 return Err(FuncError {
                     chain: vec![
@@ -999,8 +997,8 @@ impl State<'_> {
             }
             *c += 1;
         }
-        let r = self.exec_named(&name, data);
-        if let Some(c) = self.eng.include_counts.borrow_mut().get_mut(&name) {
+        let r = self.exec_named(name, data);
+        if let Some(c) = self.eng.include_counts.borrow_mut().get_mut(name) {
             *c = c.saturating_sub(1);
         }
         r.map(Value::from)
@@ -1025,7 +1023,7 @@ impl State<'_> {
             set: self.set.clone(),
             tmpl: t.clone(),
             vars: vec![Var {
-                name: Arc::from("$"),
+                name: self.eng.dollar.clone(),
                 v: data.clone(),
                 invalid,
             }],
@@ -1056,7 +1054,7 @@ impl State<'_> {
                 });
             }
         };
-        let mut map = TSet::new();
+        let mut map = TSet::default();
         // definitions in the tpl text only replace visible ones per Go's
         // associate rule (an empty redefinition keeps the old template)
         for d in parsed.defines {
@@ -1171,6 +1169,7 @@ fn def(params: &[Ty], variadic: Option<Ty>, f: super::Func) -> FuncDef {
         variadic,
         imp: Impl::Plain(f),
         builtin: true,
+        slow: false,
     }
 }
 
@@ -1180,6 +1179,7 @@ fn special(params: &[Ty], variadic: Option<Ty>, s: Special, builtin: bool) -> Fu
         variadic,
         imp: Impl::Special(s),
         builtin,
+        slow: false,
     }
 }
 

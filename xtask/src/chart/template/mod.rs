@@ -25,8 +25,7 @@ pub mod exec;
 pub mod lex;
 pub mod parse;
 
-use std::collections::HashMap;
-
+use super::fxhash::FxHashMap;
 use super::value::Value;
 
 /// A Go parameter type, used to check and convert arguments the way
@@ -77,11 +76,11 @@ impl Ty {
 }
 
 /// Context handed to every function call.
-pub struct CallCtx {
+pub struct CallCtx<'a> {
     /// Helm's lint mode (`required`/`fail` do not fail).
     pub lint: bool,
     /// The function's registered name.
-    pub name: String,
+    pub name: &'a str,
     /// The most bytes the function may build from a count (`repeat`,
     /// `until`, ...): `exec::MAX_VALUE_BYTES` or the step budget left.
     pub max_bytes: usize,
@@ -149,13 +148,30 @@ pub struct FuncDef {
     pub imp: Impl,
     /// Go's built-in functions (`and`, `or`, `len`, …) as opposed to the FuncMap.
     pub builtin: bool,
+    /// Deliberately slow (key generation, password hashing): charged
+    /// `exec::SLOW_CALL_STEPS` per call.
+    pub slow: bool,
+}
+
+/// Functions charged `exec::SLOW_CALL_STEPS` per call.
+fn is_slow(name: &str) -> bool {
+    matches!(
+        name,
+        "genPrivateKey"
+            | "genCA"
+            | "genSelfSignedCert"
+            | "genSignedCert"
+            | "derivePassword"
+            | "bcrypt"
+            | "htpasswd"
+    )
 }
 
 /// Function table keyed by name. Later registrations replace earlier ones
 /// (Helm's FuncMap shadows Go's builtins, e.g. sprig's `slice`).
 #[derive(Clone, Default)]
 pub struct Registry {
-    funcs: HashMap<String, FuncDef>,
+    funcs: FxHashMap<String, FuncDef>,
 }
 
 impl Registry {
@@ -176,11 +192,13 @@ impl Registry {
                 variadic,
                 imp: Impl::Plain(f),
                 builtin: false,
+                slow: is_slow(name),
             },
         );
     }
 
-    pub(crate) fn register_def(&mut self, name: &str, def: FuncDef) {
+    pub(crate) fn register_def(&mut self, name: &str, mut def: FuncDef) {
+        def.slow = is_slow(name);
         self.funcs.insert(name.to_string(), def);
     }
 
