@@ -441,13 +441,49 @@ pub fn indent(spaces: i64, s: &str, max: usize) -> Result<String, String> {
     if pad_len * lines + s.len() as u128 > max as u128 {
         return Err(too_large(max));
     }
-    let pad = " ".repeat(pad_len as usize);
-    Ok(format!("{pad}{}", s.replace('\n', &format!("\n{pad}"))))
+    let mut out = String::with_capacity((pad_len * lines) as usize + s.len() + 1);
+    indent_into(&mut out, pad_len as usize, s);
+    Ok(out)
 }
 
 /// sprig `nindent n s`.
 pub fn nindent(spaces: i64, s: &str, max: usize) -> Result<String, String> {
-    Ok(format!("\n{}", indent(spaces, s, max)?))
+    let lines = s.bytes().filter(|&b| b == b'\n').count() as u128 + 1;
+    let pad_len = spaces.max(0) as u128;
+    if pad_len * lines + s.len() as u128 > max as u128 {
+        return Err(too_large(max));
+    }
+    let mut out = String::with_capacity((pad_len * lines) as usize + s.len() + 1);
+    out.push('\n');
+    indent_into(&mut out, pad_len as usize, s);
+    Ok(out)
+}
+
+/// Appends `s` with `pad` spaces before each of its lines.
+fn indent_into(out: &mut String, pad: usize, s: &str) {
+    const SPACES: &str = "                                                                ";
+    let push_pad = |out: &mut String| {
+        let mut n = pad;
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            out.push_str(&SPACES[..k]);
+            n -= k;
+        }
+    };
+    let mut rest = s;
+    loop {
+        push_pad(out);
+        match rest.find('\n') {
+            Some(i) => {
+                out.push_str(&rest[..=i]);
+                rest = &rest[i + 1..];
+            }
+            None => {
+                out.push_str(rest);
+                return;
+            }
+        }
+    }
 }
 
 /// sprig `plural one many n`.

@@ -200,7 +200,7 @@ impl Engine {
                 is_exec: false,
             });
         };
-        let mut out = String::new();
+        let mut out = String::with_capacity(1024);
         let invalid = data.is_nil();
         let mut st = State {
             eng: self,
@@ -1029,7 +1029,9 @@ impl State<'_> {
             }],
             depth: self.depth + 1,
         };
-        let mut out = String::new();
+        // named templates mostly render short strings (names, labels):
+        // start past the first few growth steps
+        let mut out = String::with_capacity(64);
         match sub.walk_list(&mut out, &data, invalid, &t.root) {
             Ok(_) => Ok(out),
             Err(e) => Err(FuncError { chain: e.chain }),
@@ -1156,6 +1158,11 @@ fn print_value(out: &mut String, v: &Value) {
     match v {
         Value::Nil => out.push_str("<no value>"),
         Value::String(s) => out.push_str(s),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) | Value::Int64(i) => {
+            use std::fmt::Write;
+            let _ = write!(out, "{i}");
+        }
         other => out.push_str(&gofmt::sprint_v(other)),
     }
 }
