@@ -113,7 +113,33 @@ fn is_bom(b: &[u8]) -> bool {
     b.len() >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF
 }
 
+/// Bytes that never make a scalar need quoting or a block style anywhere
+/// after its first byte: ASCII letters, digits and `-_./+=`.
+const PLAIN_SAFE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'/' | b'+' | b'=');
+        b += 1;
+    }
+    t
+};
+
 fn analyze_scalar(value: &[u8], v3: bool) -> ScalarData {
+    // Fast path for the common identifier-like scalar (names, images,
+    // label values): it starts with a letter or digit (so it cannot open
+    // with an indicator, `---` or `...`) and holds no space, break,
+    // indicator or non-printable byte, so the full scan finds nothing.
+    if value.first().is_some_and(u8::is_ascii_alphanumeric) && value.iter().all(|&b| PLAIN_SAFE[b as usize]) {
+        return ScalarData {
+            multiline: false,
+            flow_plain_allowed: true,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: true,
+        };
+    }
     if value.is_empty() {
         return ScalarData {
             multiline: false,
