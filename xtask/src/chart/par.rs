@@ -20,6 +20,16 @@ pub fn jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
 }
 
+/// Input size (bytes of template text) below which a pass runs on the
+/// calling thread: starting a thread, with its stack and allocator heap,
+/// costs about as much as lexing and parsing this much template text.
+pub const MIN_PARALLEL_BYTES: usize = 128 << 10;
+
+/// Whether a pass over `bytes` of input is worth more than one thread.
+pub fn worth_threads(bytes: usize) -> bool {
+    bytes >= MIN_PARALLEL_BYTES && jobs() > 1
+}
+
 /// `items.iter().map(f).collect()`, spread over up to [`jobs`] threads.
 /// Items are handed out one at a time, so uneven sizes balance out.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
@@ -64,17 +74,18 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
 /// Runs `produce` on the calling thread while up to [`jobs`]` - 1` helper
 /// threads apply `consume` to the items it hands out through its `send`
 /// argument, as they come; once `produce` returns, the caller joins in on
-/// what is left. Returns `produce`'s result and the consumed items in send
+/// what is left (all of it when `parallel` is false). Returns `produce`'s result and the consumed items in send
 /// order. This overlaps a sequential pass (template execution, which shares
 /// `Rc` values) with independent per-item work on its output (decoding).
 pub fn pipeline<T: Send, R: Send, P>(
+    parallel: bool,
     produce: impl FnOnce(&mut dyn FnMut(T)) -> P,
     consume: impl Fn(T) -> R + Sync,
 ) -> (P, Vec<R>) {
     use std::collections::VecDeque;
     use std::sync::{Condvar, Mutex};
 
-    let helpers = jobs().saturating_sub(1);
+    let helpers = if parallel { jobs().saturating_sub(1) } else { 0 };
     if helpers == 0 {
         let mut items = Vec::new();
         let p = produce(&mut |t| items.push(t));
@@ -167,6 +178,7 @@ mod tests {
     #[test]
     fn pipeline_consumes_every_item_in_send_order() {
         let (p, out) = super::pipeline(
+            true,
             |send| {
                 for i in 0..500u64 {
                     send(i);
@@ -177,7 +189,9 @@ mod tests {
         );
         assert_eq!(p, "produced");
         assert_eq!(out, (0..500u64).map(|x| x * 3).collect::<Vec<_>>());
-        let (_, none) = super::pipeline(|_send: &mut dyn FnMut(u8)| (), |x| x);
+        let (_, none) = super::pipeline(true, |_send: &mut dyn FnMut(u8)| (), |x| x);
         assert!(none.is_empty());
+        let (_, inline) = super::pipeline(false, |send| (0..3u8).for_each(send), |x| x + 1);
+        assert_eq!(inline, vec![1, 2, 3]);
     }
 }

@@ -867,56 +867,94 @@ pub fn render_files_each(
         None => KubeVersion::default_for(opts.helm3),
     };
     // Every template of the chart tree is lexed and parsed (under a
-    // provisional name) while the values are coalesced and checked; a tree
-    // is renamed when its file is rendered.
+    // provisional name) while the values are coalesced, and a tree is
+    // renamed when its file is rendered; the values schema is checked on
+    // its own thread while the templates are parsed and run. Small charts
+    // parse on this thread: a thread costs more than it saves there.
     let registry = Rc::new(helm_registry());
     let reg: &Registry = &registry;
     let mut files = Vec::new();
     template_files(chart, &mut files);
+    let parallel = super::par::worth_threads(files.iter().map(|f| f.data.len()).sum());
+    let parse_one = |f: &&BufferedFile| parse("", &f.text(), &|n| reg.contains(n));
     std::thread::scope(|s| {
-        let early = s.spawn(|| super::par::map(&files, |f| parse("", &f.text(), &|n| reg.contains(n))));
+        let early = parallel.then(|| s.spawn(|| super::par::map(&files, parse_one)));
         let mut cv = ChartValues::from_chart(chart).map_err(err_before)?;
         let root_vals = values::render_values(&mut cv, user_values).map_err(err_before)?;
-        // The values schema is checked on its own thread while the parsed
-        // templates are gathered; its error, like Helm's, comes before any other.
-        let (schema, parsed) = std::thread::scope(|s| {
-            let schema = s.spawn(|| super::schema::validate(&cv, &root_vals));
-            let early = early.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-            let early: HashMap<*const BufferedFile, Result<Parsed, ParseError>> =
-                files.iter().map(|f| std::ptr::from_ref(*f)).zip(early).collect();
-            let parsed = parse_templates(chart, &cv, &root_vals, kube, opts, registry.clone(), early);
-            (schema.join(), parsed)
+        let rendered = std::thread::scope(|s| {
+            let schema = has_schema(&cv).then(|| s.spawn(|| super::schema::validate(&cv, &root_vals)));
+            let early: Vec<_> = match early {
+                Some(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                None => files.iter().map(parse_one).collect(),
+            };
+            let early = files.iter().map(|f| std::ptr::from_ref(*f)).zip(early).collect();
+            let rendered = execute_all(chart, &cv, &root_vals, kube, opts, registry.clone(), early, each);
+            // the schema's verdict comes first, as Helm checks it before rendering
+            let schema = match schema {
+                Some(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                None => Ok(()),
+            };
+            schema.map_err(|e| err_before(super::schema::schema_error(&e)))?;
+            rendered
         });
-        match schema {
-            Ok(r) => r.map_err(|e| err_before(super::schema::schema_error(&e)))?,
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-        let (engine, tpls) = parsed?;
-        let mut rendered = BTreeMap::new();
-        for t in &tpls {
-            if base_name(&t.name).starts_with('_') {
-                continue;
-            }
-            let tmpl = Value::empty_map();
-            tmpl.set("Name", Value::str(&t.name));
-            tmpl.set("BasePath", Value::str(&t.base_path));
-            t.vals.set("Template", tmpl);
-            match engine.execute(&t.name, t.vals.clone()) {
-                Ok(s) => {
-                    let out = s.replace("<no value>", "");
-                    each(&t.name, &out);
-                    rendered.insert(t.name.clone(), out);
-                }
-                Err(e) => return Err(err(helm_exec_error(&t.name, &e, opts.helm3))),
-            }
-        }
         if opts.leak {
-            std::mem::forget(engine);
-            std::mem::forget(tpls);
             std::mem::forget(cv);
         }
-        Ok(rendered)
+        rendered
     })
+}
+
+/// Bytes of template text in a chart tree.
+fn chart_size(c: &Chart, size: &mut usize) {
+    *size += c.templates.iter().map(|t| t.data.len()).sum::<usize>();
+    for d in &c.dependencies {
+        chart_size(d, size);
+    }
+}
+
+/// Whether any chart of the tree has a values schema.
+fn has_schema<T>(cv: &ChartValues<T>) -> bool {
+    cv.schema.is_some() || cv.dependencies.iter().any(has_schema)
+}
+
+/// Gathers the parsed templates into one engine (see [`parse_templates`])
+/// and runs every non-partial template in Helm's order, handing each output
+/// to `each`.
+#[allow(clippy::too_many_arguments)]
+fn execute_all(
+    chart: &Chart,
+    cv: &ChartValues<Vec<usize>>,
+    root_vals: &Map<String, Json>,
+    kube: KubeVersion,
+    opts: &Options,
+    registry: Rc<Registry>,
+    early: HashMap<*const BufferedFile, Result<Parsed, ParseError>>,
+    each: &mut dyn FnMut(&str, &str),
+) -> Result<BTreeMap<String, String>, RenderError> {
+    let (engine, tpls) = parse_templates(chart, cv, root_vals, kube, opts, registry, early)?;
+    let mut rendered = BTreeMap::new();
+    for t in &tpls {
+        if base_name(&t.name).starts_with('_') {
+            continue;
+        }
+        let tmpl = Value::empty_map();
+        tmpl.set("Name", Value::str(&t.name));
+        tmpl.set("BasePath", Value::str(&t.base_path));
+        t.vals.set("Template", tmpl);
+        match engine.execute(&t.name, t.vals.clone()) {
+            Ok(s) => {
+                let out = s.replace("<no value>", "");
+                each(&t.name, &out);
+                rendered.insert(t.name.clone(), out);
+            }
+            Err(e) => return Err(err(helm_exec_error(&t.name, &e, opts.helm3))),
+        }
+    }
+    if opts.leak {
+        std::mem::forget(engine);
+        std::mem::forget(tpls);
+    }
+    Ok(rendered)
 }
 
 /// The template files of a chart tree, subcharts included (a library
@@ -1294,7 +1332,10 @@ pub fn template(
     // Each template's documents are decoded on another core while the next
     // templates run.
     let helm3 = opts.helm3;
+    let mut size = 0;
+    chart_size(chart, &mut size);
     let (files, decoded) = super::par::pipeline(
+        super::par::worth_threads(size),
         |send| {
             render_files_each(chart, user_values, opts, &mut |name, out| {
                 if !name.ends_with("NOTES.txt") {
@@ -1494,6 +1535,30 @@ mod tests {
             out.contains("# Source: p/charts/a/templates/t.yaml\nv: str\n"),
             "{out}"
         );
+    }
+
+    /// The schema is checked while the templates run; its error still wins
+    /// over a template's, as Helm validates before rendering.
+    #[test]
+    fn schema_error_comes_before_template_errors() {
+        let chart = crate::chart::load::load_files(vec![
+            file("Chart.yaml", "apiVersion: v2\nname: p\nversion: 1.0.0\n"),
+            file("values.yaml", "x: a\n"),
+            file(
+                "values.schema.json",
+                r#"{"$schema": "http://json-schema.org/draft-07/schema#", "properties": {"x": {"type": "integer"}}}"#,
+            ),
+            file("templates/t.yaml", "{{ fail \"boom\" }}\n"),
+        ])
+        .unwrap();
+        let e = template(&chart, Map::new(), &Options::default()).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("values don't meet the specifications of the schema(s)"),
+            "{}",
+            e.message
+        );
+        assert!(!e.during_render);
     }
 
     #[test]
