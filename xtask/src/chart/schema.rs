@@ -23,6 +23,13 @@ use super::values::ChartValues;
 #[path = "schema_meta.rs"]
 mod meta;
 
+#[path = "schema_fast.rs"]
+mod fast;
+
+#[cfg(test)]
+#[path = "schema_fast_tests.rs"]
+mod fast_tests;
+
 const SCHEMA_URL: &str = "file:///values.schema.json";
 
 /// Where the schema is compiled when its draft is a standard one. boon
@@ -351,7 +358,12 @@ fn validate_single_with(values: &Map<String, Value>, schema_json: &[u8], fast: b
     let mut skipped = None;
     let url = match metaschema_of(&schema) {
         Some(m) => {
-            if fast && meta::Draft::of_url(m).is_some_and(|d| meta::certainly_valid(&schema, d)) {
+            let draft = meta::Draft::of_url(m).filter(|_| fast);
+            if let Some(d) = draft.filter(|&d| meta::certainly_valid(&schema, d)) {
+                // values the fast validator vouches for need no compile
+                if fast::certainly_valid(&schema, d, values) {
+                    return Ok(());
+                }
                 skipped = Some(m);
             } else {
                 check_metaschema(&schema, m)?;
