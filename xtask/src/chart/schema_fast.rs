@@ -65,6 +65,100 @@ impl<'v> Inst<'v> {
 /// boon reports it).
 const MAX_DEPTH: usize = 128;
 
+/// The keywords of one schema object that validation reads, found in one
+/// pass over its entries (instead of a map look-up per keyword).
+#[derive(Default)]
+struct Kw<'s> {
+    ref_: Option<&'s Value>,
+    type_: Option<&'s Value>,
+    enum_: Option<&'s Value>,
+    const_: Option<&'s Value>,
+    all_of: Option<&'s Value>,
+    any_of: Option<&'s Value>,
+    one_of: Option<&'s Value>,
+    not_: Option<&'s Value>,
+    if_: Option<&'s Value>,
+    then: Option<&'s Value>,
+    else_: Option<&'s Value>,
+    required: Option<&'s Value>,
+    min_properties: Option<&'s Value>,
+    max_properties: Option<&'s Value>,
+    properties: Option<&'s Value>,
+    pattern_properties: Option<&'s Value>,
+    additional_properties: Option<&'s Value>,
+    property_names: Option<&'s Value>,
+    dependencies: Option<&'s Value>,
+    dependent_required: Option<&'s Value>,
+    dependent_schemas: Option<&'s Value>,
+    min_items: Option<&'s Value>,
+    max_items: Option<&'s Value>,
+    unique_items: Option<&'s Value>,
+    prefix_items: Option<&'s Value>,
+    items: Option<&'s Value>,
+    additional_items: Option<&'s Value>,
+    contains: Option<&'s Value>,
+    min_contains: Option<&'s Value>,
+    max_contains: Option<&'s Value>,
+    min_length: Option<&'s Value>,
+    max_length: Option<&'s Value>,
+    pattern: Option<&'s Value>,
+    minimum: Option<&'s Value>,
+    maximum: Option<&'s Value>,
+    exclusive_minimum: Option<&'s Value>,
+    exclusive_maximum: Option<&'s Value>,
+    multiple_of: Option<&'s Value>,
+}
+
+impl<'s> Kw<'s> {
+    fn of(o: &'s Map<String, Value>) -> Self {
+        let mut kw = Kw::default();
+        for (k, v) in o {
+            match k.as_str() {
+                "$ref" => kw.ref_ = Some(v),
+                "type" => kw.type_ = Some(v),
+                "enum" => kw.enum_ = Some(v),
+                "const" => kw.const_ = Some(v),
+                "allOf" => kw.all_of = Some(v),
+                "anyOf" => kw.any_of = Some(v),
+                "oneOf" => kw.one_of = Some(v),
+                "not" => kw.not_ = Some(v),
+                "if" => kw.if_ = Some(v),
+                "then" => kw.then = Some(v),
+                "else" => kw.else_ = Some(v),
+                "required" => kw.required = Some(v),
+                "minProperties" => kw.min_properties = Some(v),
+                "maxProperties" => kw.max_properties = Some(v),
+                "properties" => kw.properties = Some(v),
+                "patternProperties" => kw.pattern_properties = Some(v),
+                "additionalProperties" => kw.additional_properties = Some(v),
+                "propertyNames" => kw.property_names = Some(v),
+                "dependencies" => kw.dependencies = Some(v),
+                "dependentRequired" => kw.dependent_required = Some(v),
+                "dependentSchemas" => kw.dependent_schemas = Some(v),
+                "minItems" => kw.min_items = Some(v),
+                "maxItems" => kw.max_items = Some(v),
+                "uniqueItems" => kw.unique_items = Some(v),
+                "prefixItems" => kw.prefix_items = Some(v),
+                "items" => kw.items = Some(v),
+                "additionalItems" => kw.additional_items = Some(v),
+                "contains" => kw.contains = Some(v),
+                "minContains" => kw.min_contains = Some(v),
+                "maxContains" => kw.max_contains = Some(v),
+                "minLength" => kw.min_length = Some(v),
+                "maxLength" => kw.max_length = Some(v),
+                "pattern" => kw.pattern = Some(v),
+                "minimum" => kw.minimum = Some(v),
+                "maximum" => kw.maximum = Some(v),
+                "exclusiveMinimum" => kw.exclusive_minimum = Some(v),
+                "exclusiveMaximum" => kw.exclusive_maximum = Some(v),
+                "multipleOf" => kw.multiple_of = Some(v),
+                _ => {}
+            }
+        }
+        kw
+    }
+}
+
 struct Fast<'s> {
     root: &'s Value,
     draft: Draft,
@@ -223,8 +317,9 @@ impl<'s> Fast<'s> {
     }
 
     fn valid_obj(&mut self, o: &'s Map<String, Value>, i: Inst<'_>) -> Option<bool> {
+        let o = &Kw::of(o);
         let mut unsure = false;
-        if let Some(r) = o.get("$ref") {
+        if let Some(r) = o.ref_ {
             let target = self.resolve(r.as_str()?)?;
             all!(unsure, self.valid(target, i));
             if self.draft != Draft::V2020 {
@@ -232,7 +327,7 @@ impl<'s> Fast<'s> {
                 return (!unsure).then_some(true);
             }
         }
-        if let Some(t) = o.get("type") {
+        if let Some(t) = o.type_ {
             let ok = match t {
                 Value::String(t) => has_type(t, i),
                 Value::Array(a) => a.iter().any(|t| t.as_str().is_some_and(|t| has_type(t, i))),
@@ -242,22 +337,22 @@ impl<'s> Fast<'s> {
                 return Some(false);
             }
         }
-        if let Some(e) = o.get("enum") {
+        if let Some(e) = o.enum_ {
             if !e.as_array()?.iter().any(|e| i.equals(e)) {
                 return Some(false);
             }
         }
-        if let Some(c) = o.get("const") {
+        if let Some(c) = o.const_ {
             if !i.equals(c) {
                 return Some(false);
             }
         }
-        if let Some(Value::Array(a)) = o.get("allOf") {
+        if let Some(Value::Array(a)) = o.all_of {
             for s in a {
                 all!(unsure, self.valid(s, i));
             }
         }
-        if let Some(Value::Array(a)) = o.get("anyOf") {
+        if let Some(Value::Array(a)) = o.any_of {
             let mut any = Some(false);
             for s in a {
                 match self.valid(s, i) {
@@ -271,7 +366,7 @@ impl<'s> Fast<'s> {
             }
             all!(unsure, any);
         }
-        if let Some(Value::Array(a)) = o.get("oneOf") {
+        if let Some(Value::Array(a)) = o.one_of {
             let mut n = 0;
             for s in a {
                 n += usize::from(self.valid(s, i)?);
@@ -280,15 +375,15 @@ impl<'s> Fast<'s> {
                 return Some(false);
             }
         }
-        if let Some(s) = o.get("not") {
+        if let Some(s) = o.not_ {
             all!(unsure, self.valid(s, i).map(|b| !b));
         }
-        if let Some(c) = o.get("if") {
+        if let Some(c) = o.if_ {
             if self.draft == Draft::V6 {
                 return None;
             }
-            let branch = if self.valid(c, i)? { "then" } else { "else" };
-            if let Some(s) = o.get(branch) {
+            let branch = if self.valid(c, i)? { o.then } else { o.else_ };
+            if let Some(s) = branch {
                 all!(unsure, self.valid(s, i));
             }
         }
@@ -303,27 +398,27 @@ impl<'s> Fast<'s> {
         (!unsure).then_some(true)
     }
 
-    fn object(&mut self, o: &'s Map<String, Value>, m: &Map<String, Value>) -> Option<bool> {
+    fn object(&mut self, o: &Kw<'s>, m: &Map<String, Value>) -> Option<bool> {
         let mut unsure = false;
-        if let Some(Value::Array(req)) = o.get("required") {
+        if let Some(Value::Array(req)) = o.required {
             if !req.iter().all(|r| r.as_str().is_some_and(|r| m.contains_key(r))) {
                 return Some(false);
             }
         }
-        if let Some(n) = o.get("minProperties") {
+        if let Some(n) = o.min_properties {
             if (m.len() as u64) < n.as_u64()? {
                 return Some(false);
             }
         }
-        if let Some(n) = o.get("maxProperties") {
+        if let Some(n) = o.max_properties {
             if (m.len() as u64) > n.as_u64()? {
                 return Some(false);
             }
         }
-        let props = o.get("properties").and_then(Value::as_object);
-        let pats = o.get("patternProperties").and_then(Value::as_object);
-        let additional = o.get("additionalProperties");
-        let names = o.get("propertyNames");
+        let props = o.properties.and_then(Value::as_object);
+        let pats = o.pattern_properties.and_then(Value::as_object);
+        let additional = o.additional_properties;
+        let names = o.property_names;
         for (k, v) in m {
             let mut known = false;
             if let Some(s) = props.and_then(|p| p.get(k)) {
@@ -348,7 +443,7 @@ impl<'s> Fast<'s> {
         }
         let deps = match self.draft {
             Draft::V2020 => None,
-            _ => o.get("dependencies").and_then(Value::as_object),
+            _ => o.dependencies.and_then(Value::as_object),
         };
         for (k, dep) in deps.into_iter().flatten() {
             if m.contains_key(k) {
@@ -363,7 +458,7 @@ impl<'s> Fast<'s> {
             }
         }
         if self.draft == Draft::V2020 {
-            if let Some(Value::Object(deps)) = o.get("dependentRequired") {
+            if let Some(Value::Object(deps)) = o.dependent_required {
                 for (k, req) in deps {
                     if m.contains_key(k)
                         && !req
@@ -375,7 +470,7 @@ impl<'s> Fast<'s> {
                     }
                 }
             }
-            if let Some(Value::Object(deps)) = o.get("dependentSchemas") {
+            if let Some(Value::Object(deps)) = o.dependent_schemas {
                 for (k, s) in deps {
                     if m.contains_key(k) {
                         all!(unsure, self.valid(s, Inst::Root(m)));
@@ -386,19 +481,19 @@ impl<'s> Fast<'s> {
         (!unsure).then_some(true)
     }
 
-    fn array(&mut self, o: &'s Map<String, Value>, a: &[Value]) -> Option<bool> {
+    fn array(&mut self, o: &Kw<'s>, a: &[Value]) -> Option<bool> {
         let mut unsure = false;
-        if let Some(n) = o.get("minItems") {
+        if let Some(n) = o.min_items {
             if (a.len() as u64) < n.as_u64()? {
                 return Some(false);
             }
         }
-        if let Some(n) = o.get("maxItems") {
+        if let Some(n) = o.max_items {
             if (a.len() as u64) > n.as_u64()? {
                 return Some(false);
             }
         }
-        if let Some(Value::Bool(true)) = o.get("uniqueItems") {
+        if let Some(Value::Bool(true)) = o.unique_items {
             for (j, x) in a.iter().enumerate() {
                 if a[..j].iter().any(|y| equals(x, y)) {
                     return Some(false);
@@ -406,14 +501,14 @@ impl<'s> Fast<'s> {
             }
         }
         // the schemas for the first items, then the one for the rest
-        let (prefix, rest): (&'s [Value], Option<&'s Value>) = match (self.draft, o.get("items")) {
+        let (prefix, rest): (&'s [Value], Option<&'s Value>) = match (self.draft, o.items) {
             (Draft::V2020, items) => (
-                o.get("prefixItems")
+                o.prefix_items
                     .and_then(Value::as_array)
                     .map_or(&[][..], Vec::as_slice),
                 items,
             ),
-            (_, Some(Value::Array(list))) => (list.as_slice(), o.get("additionalItems")),
+            (_, Some(Value::Array(list))) => (list.as_slice(), o.additional_items),
             (_, items) => (&[][..], items),
         };
         for (j, v) in a.iter().enumerate() {
@@ -426,8 +521,8 @@ impl<'s> Fast<'s> {
             };
             all!(unsure, self.valid(s, Inst::Val(v)));
         }
-        if let Some(c) = o.get("contains") {
-            if o.contains_key("minContains") || o.contains_key("maxContains") {
+        if let Some(c) = o.contains {
+            if o.min_contains.is_some() || o.max_contains.is_some() {
                 return None;
             }
             let mut any = Some(false);
@@ -446,8 +541,8 @@ impl<'s> Fast<'s> {
         (!unsure).then_some(true)
     }
 
-    fn string(&mut self, o: &'s Map<String, Value>, s: &str) -> Option<bool> {
-        let (min, max) = (o.get("minLength"), o.get("maxLength"));
+    fn string(&mut self, o: &Kw<'s>, s: &str) -> Option<bool> {
+        let (min, max) = (o.min_length, o.max_length);
         if min.is_some() || max.is_some() {
             let len = s.chars().count() as u64;
             if min.is_some_and(|n| n.as_u64().is_none_or(|n| len < n))
@@ -456,7 +551,7 @@ impl<'s> Fast<'s> {
                 return Some(false);
             }
         }
-        if let Some(p) = o.get("pattern") {
+        if let Some(p) = o.pattern {
             return self.matches(p.as_str()?, s);
         }
         Some(true)
@@ -467,15 +562,15 @@ impl<'s> Fast<'s> {
     }
 }
 
-fn number(o: &Map<String, Value>, n: &Number) -> Option<bool> {
+fn number(o: &Kw<'_>, n: &Number) -> Option<bool> {
     let x = n.as_f64()?;
-    let bound = |k: &str| o.get(k).map(|b| b.as_f64());
+    let bound = |b: Option<&Value>| b.map(Value::as_f64);
     let fails = [
-        bound("minimum").map(|b| b.is_none_or(|b| x < b)),
-        bound("maximum").map(|b| b.is_none_or(|b| x > b)),
-        bound("exclusiveMinimum").map(|b| b.is_none_or(|b| x <= b)),
-        bound("exclusiveMaximum").map(|b| b.is_none_or(|b| x >= b)),
-        bound("multipleOf").map(|m| m.is_none_or(|m| (x / m).fract() != 0.0)),
+        bound(o.minimum).map(|b| b.is_none_or(|b| x < b)),
+        bound(o.maximum).map(|b| b.is_none_or(|b| x > b)),
+        bound(o.exclusive_minimum).map(|b| b.is_none_or(|b| x <= b)),
+        bound(o.exclusive_maximum).map(|b| b.is_none_or(|b| x >= b)),
+        bound(o.multiple_of).map(|m| m.is_none_or(|m| (x / m).fract() != 0.0)),
     ];
     Some(!fails.contains(&Some(true)))
 }
@@ -610,7 +705,7 @@ enum Next<'h, 'k> {
 }
 
 struct Matcher<'t> {
-    t: &'t [u8],
+    t: &'t str,
     steps: u32,
     depth: u32,
 }
@@ -623,7 +718,7 @@ const MAX_MATCH_DEPTH: u32 = 1_000;
 /// not modelled (only `^`/`$` of the text as look-arounds).
 fn is_match(h: &Hir, s: &str) -> Option<bool> {
     let mut m = Matcher {
-        t: s.as_bytes(),
+        t: s,
         steps: 0,
         depth: 0,
     };
@@ -651,15 +746,15 @@ impl<'t> Matcher<'t> {
         match h.kind() {
             HirKind::Empty => self.next(pos, k),
             HirKind::Literal(l) => {
-                if self.t[pos..].starts_with(&l.0) {
+                if self.t.as_bytes()[pos..].starts_with(&l.0) {
                     self.next(pos + l.0.len(), k)
                 } else {
                     Some(false)
                 }
             }
             HirKind::Class(Class::Unicode(c)) => {
-                let rest = std::str::from_utf8(&self.t[pos..]).ok()?;
-                let Some(ch) = rest.chars().next() else {
+                // `pos` is always on a char boundary
+                let Some(ch) = self.t.get(pos..)?.chars().next() else {
                     return Some(false);
                 };
                 if c.ranges().iter().any(|r| r.start() <= ch && ch <= r.end()) {
