@@ -898,6 +898,41 @@ mod tests {
         assert_eq!(m("^(sha256:[a-f0-9]{64})?$", &digest), Some(true));
     }
 
+    /// Schemas with something the fast path does not model are left to boon.
+    #[test]
+    fn unmodelled_schemas_are_unsure() {
+        let values = serde_json::json!({"a": "x", "b": [1]});
+        let values = values.as_object().unwrap();
+        let check = |draft: Draft, s: serde_json::Value| certainly_valid(&s, draft, values);
+        assert!(check(
+            Draft::V7,
+            serde_json::json!({"properties": {"a": {"pattern": "x"}}})
+        ));
+        for s in [
+            serde_json::json!({"properties": {"a": {"pattern": "\\d"}}}),
+            serde_json::json!({"properties": {"a": {"format": "uri"}}}),
+            serde_json::json!({"$id": "http://x/y"}),
+            serde_json::json!({"properties": {"a": {"$ref": "http://x/y"}}}),
+            serde_json::json!({"properties": {"a": {"$ref": "#/definitions/missing"}}}),
+            serde_json::json!({"properties": {"a": {"$ref": "#/definitions/a~1b"}}, "definitions": {"a/b": {}}}),
+            serde_json::json!({"unevaluatedProperties": false}),
+            serde_json::json!({"properties": {"c": {"$schema": "http://json-schema.org/draft-07/schema#"}}}),
+            serde_json::json!({"properties": {"a": {"minLength": 1.0}}}),
+            serde_json::json!({"$ref": "#"}),
+            serde_json::json!({"weird": 1}),
+        ] {
+            assert!(!check(Draft::V7, s.clone()), "{s}");
+        }
+        // draft-specific keywords
+        assert!(!check(Draft::V6, serde_json::json!({"if": true})));
+        assert!(!check(Draft::V2020, serde_json::json!({"dependencies": {}})));
+        assert!(!check(Draft::V7, serde_json::json!({"prefixItems": [true]})));
+        assert!(check(
+            Draft::V2020,
+            serde_json::json!({"properties": {"a": {"format": "uri"}}})
+        ));
+    }
+
     #[test]
     fn converted_patterns_are_unsure() {
         for p in [r"\d", r"[\w-]", r"\a", "(", r"\bx", r"(?m)^x", r"(?-u)\xff"] {
