@@ -898,6 +898,75 @@ mod tests {
         assert_eq!(m("^(sha256:[a-f0-9]{64})?$", &digest), Some(true));
     }
 
+    /// Random patterns from a small grammar against all short strings over
+    /// a small alphabet: the matcher agrees with the regex crate whenever
+    /// it answers.
+    #[test]
+    fn matcher_agrees_on_random_patterns() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut rnd = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        fn gen(rnd: &mut dyn FnMut(u64) -> u64, depth: u32) -> String {
+            let atom = match rnd(if depth > 2 { 6 } else { 9 }) {
+                0 => "a".to_string(),
+                1 => "b".to_string(),
+                2 => "é".to_string(),
+                3 => "[a-c]".to_string(),
+                4 => "[^a]".to_string(),
+                5 => ".".to_string(),
+                6 => format!("({})", gen(rnd, depth + 1)),
+                7 => format!("({}|{})", gen(rnd, depth + 1), gen(rnd, depth + 1)),
+                _ => format!("(?:{}{})", gen(rnd, depth + 1), gen(rnd, depth + 1)),
+            };
+            let q = ["", "", "?", "*", "+", "{0,2}", "{2}", "*?", "{1,}"][rnd(9) as usize];
+            let mut s = format!("{atom}{q}");
+            if rnd(3) == 0 {
+                s.push_str(&gen(rnd, depth + 1));
+            }
+            s
+        }
+        let alphabet = ["a", "b", "c", "é", "\n"];
+        let mut texts = vec![String::new()];
+        for len in 1..=4 {
+            let mut idx = vec![0usize; len];
+            loop {
+                texts.push(idx.iter().map(|&i| alphabet[i]).collect());
+                let mut k = 0;
+                while k < len && idx[k] == alphabet.len() - 1 {
+                    idx[k] = 0;
+                    k += 1;
+                }
+                if k == len {
+                    break;
+                }
+                idx[k] += 1;
+            }
+        }
+        let mut answered = 0;
+        for _ in 0..300 {
+            let mut p = gen(&mut rnd, 0);
+            match rnd(4) {
+                0 => p = format!("^{p}"),
+                1 => p = format!("{p}$"),
+                2 => p = format!("^{p}$"),
+                _ => {}
+            }
+            let re = regex::Regex::new(&p).unwrap();
+            let Some(h) = compile_regex(&p) else { continue };
+            for t in &texts {
+                if let Some(got) = is_match(&h, t) {
+                    answered += 1;
+                    assert_eq!(got, re.is_match(t), "{p:?} on {t:?}");
+                }
+            }
+        }
+        assert!(answered > 100_000, "{answered}");
+    }
+
     /// Schemas with something the fast path does not model are left to boon.
     #[test]
     fn unmodelled_schemas_are_unsure() {
