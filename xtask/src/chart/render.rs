@@ -1335,7 +1335,7 @@ pub fn template(
     let mut size = 0;
     chart_size(chart, &mut size);
     let (files, decoded) = super::par::pipeline(
-        super::par::worth_threads(size),
+        super::par::worth_threads_for_decoding(size),
         |send| {
             render_files_each(chart, user_values, opts, &mut |name, out| {
                 if !name.ends_with("NOTES.txt") {
