@@ -169,6 +169,20 @@ struct Fast<'s> {
 
 /// Folds sub-results of a conjunction: any `false` decides, else any
 /// unknown makes the whole unknown.
+/// Three-valued "some verdict is valid": `Some(true)` at the first valid
+/// one (later ones are not evaluated), else `None` if any was unsure.
+fn any_valid(verdicts: impl Iterator<Item = Option<bool>>) -> Option<bool> {
+    let mut any = Some(false);
+    for v in verdicts {
+        match v {
+            Some(true) => return Some(true),
+            Some(false) => {}
+            None => any = None,
+        }
+    }
+    any
+}
+
 macro_rules! all {
     ($unsure:ident, $e:expr) => {
         match $e {
@@ -353,18 +367,7 @@ impl<'s> Fast<'s> {
             }
         }
         if let Some(Value::Array(a)) = o.any_of {
-            let mut any = Some(false);
-            for s in a {
-                match self.valid(s, i) {
-                    Some(true) => {
-                        any = Some(true);
-                        break;
-                    }
-                    Some(false) => {}
-                    None => any = None,
-                }
-            }
-            all!(unsure, any);
+            all!(unsure, any_valid(a.iter().map(|s| self.valid(s, i))));
         }
         if let Some(Value::Array(a)) = o.one_of {
             let mut n = 0;
@@ -525,18 +528,7 @@ impl<'s> Fast<'s> {
             if o.min_contains.is_some() || o.max_contains.is_some() {
                 return None;
             }
-            let mut any = Some(false);
-            for v in a {
-                match self.valid(c, Inst::Val(v)) {
-                    Some(true) => {
-                        any = Some(true);
-                        break;
-                    }
-                    Some(false) => {}
-                    None => any = None,
-                }
-            }
-            all!(unsure, any);
+            all!(unsure, any_valid(a.iter().map(|v| self.valid(c, Inst::Val(v)))));
         }
         (!unsure).then_some(true)
     }
