@@ -1157,7 +1157,7 @@ pub fn decode_file(path: &str, content: &str, helm3: bool) -> Decoded {
     split_manifests(content, helm3)
         .into_iter()
         .map(|doc| {
-            let head = yaml::unmarshal(&doc);
+            let head = yaml::unmarshal_head(&doc);
             (doc, head)
         })
         .collect()

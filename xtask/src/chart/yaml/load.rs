@@ -578,6 +578,40 @@ pub fn node_to_json(n: Node) -> Result<Value, String> {
     to_json_value(n)
 }
 
+/// [`node_to_json`] reduced to what Helm's `SortManifests` reads: the same
+/// verdict on the whole document (key errors, then the first NaN/Inf in
+/// document order), but only `kind`, `apiVersion` and `metadata` converted.
+pub fn node_to_json_head(n: Node) -> Result<Value, String> {
+    check_keys(&n)?;
+    first_float_error(&n)?;
+    match n {
+        Node::Map(pairs) => {
+            let mut m = Map::new();
+            for (k, v) in pairs {
+                if let Node::Str(key) = &k {
+                    if matches!(key.as_str(), "kind" | "apiVersion" | "metadata") {
+                        let key = key_string(k, &v)?;
+                        m.insert(key, to_json_value(v)?);
+                    }
+                }
+            }
+            Ok(Value::Object(m))
+        }
+        other => to_json_value(other),
+    }
+}
+
+/// The error [`to_json_value`] would stop at: the first NaN or infinite
+/// float, in the order it converts (map pairs, then sequence items, in order).
+fn first_float_error(n: &Node) -> Result<(), String> {
+    match n {
+        Node::Float(f) => float_value(*f).map(drop),
+        Node::Seq(v) => v.iter().try_for_each(first_float_error),
+        Node::Map(pairs) => pairs.iter().try_for_each(|(_, v)| first_float_error(v)),
+        _ => Ok(()),
+    }
+}
+
 fn check_keys(n: &Node) -> Result<(), String> {
     match n {
         Node::Seq(v) => v.iter().try_for_each(check_keys),

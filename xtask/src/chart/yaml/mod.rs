@@ -55,6 +55,17 @@ pub fn unmarshal(src: &str) -> Result<Value, String> {
     }
 }
 
+/// [`unmarshal`] as Helm's `SortManifests` uses it (into a struct holding
+/// `kind`, `apiVersion` and `metadata`): the same errors for the whole
+/// document, but only those fields converted.
+pub fn unmarshal_head(src: &str) -> Result<Value, String> {
+    let node = load::decode_first(src).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
+    match node {
+        None => Ok(Value::Null),
+        Some(n) => load::node_to_json_head(n).map_err(|e| format!("error converting YAML to JSON: {e}")),
+    }
+}
+
 /// `sigs.k8s.io/yaml.Unmarshal` into `map[string]interface{}` (a `null`
 /// document gives an empty map).
 pub fn unmarshal_map(src: &str) -> Result<Map<String, Value>, String> {
@@ -197,6 +208,40 @@ pub fn from_json_array(src: &str) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What Helm's SortManifests reads (unmarshal_head) agrees with the full
+    /// unmarshal: the same error text, the same kind/apiVersion/metadata.
+    #[test]
+    fn head_decoding_gives_unmarshal_verdicts_and_fields() {
+        let docs = [
+            "kind: A\napiVersion: v1\nmetadata:\n  name: x\n  annotations:\n    helm.sh/hook: test\nspec: {a: 1}\n",
+            "kind: A\nspec:\n  x: .nan\n",
+            "spec:\n  x: .inf\n  y: -.inf\nkind: B\n",
+            "spec:\n  - [1, .nan]\nkind: C\nmetadata: {name: .inf}\n",
+            "? [a]\n: 1\nkind: D\n",
+            "~: 1\nx: .nan\n",
+            "kind: [1, 2]\nmetadata: 3\n",
+            "- a\n- b\n",
+            "just text\n",
+            "",
+            "kind: A\nkind: B\n1: one\ntrue: yes\n",
+            "a: [1\n",
+        ];
+        for d in docs {
+            let full = unmarshal(d);
+            let head = unmarshal_head(d);
+            match (&full, &head) {
+                (Err(a), Err(b)) => assert_eq!(a, b, "{d:?}"),
+                (Ok(Value::Object(f)), Ok(Value::Object(h))) => {
+                    for k in ["kind", "apiVersion", "metadata"] {
+                        assert_eq!(f.get(k), h.get(k), "{d:?} {k}");
+                    }
+                }
+                (Ok(f), Ok(h)) => assert_eq!(f, h, "{d:?}"),
+                _ => panic!("{d:?}: {full:?} vs {head:?}"),
+            }
+        }
+    }
 
     /// Expected values recorded from Helm v4.3.1 (`{{ fromYaml ... | toJson }}`).
     #[test]
