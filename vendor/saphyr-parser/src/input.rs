@@ -461,6 +461,32 @@ pub trait Input {
         }
         n_chars
     }
+
+    // asky: fast paths. Each method consumes a run of characters the scanner would otherwise
+    // consume one at a time and returns how many characters it consumed. The defaults consume
+    // nothing, which leaves the scanner on its character-by-character loop; `StrInput`
+    // overrides them.
+
+    /// asky: inside a plain scalar, after its first character: consume and append to `out` a run
+    /// of characters that can neither end nor complicate the scalar (the scanner checks the next
+    /// character after the run itself).
+    #[inline]
+    fn fetch_plain_scalar_run(&mut self, _out: &mut String, _in_flow: bool) -> usize {
+        0
+    }
+
+    /// asky: consume and append to `out` the characters up to (excluding) the first one that is
+    /// not [`is_yaml_non_break`].
+    #[inline]
+    fn fetch_non_break_run(&mut self, _out: &mut String) -> usize {
+        0
+    }
+
+    /// asky: consume up to `max` consecutive `' '` characters.
+    #[inline]
+    fn skip_space_run(&mut self, _max: usize) -> usize {
+        0
+    }
 }
 
 /// Behavior to adopt regarding treating tabs as whitespace.

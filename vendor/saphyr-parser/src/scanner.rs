@@ -906,7 +906,16 @@ impl<'input, T: Input> Scanner<'input, T> {
                         ));
                     }
                 }
-                '\t' | ' ' => self.skip_blank(),
+                // asky: take a run of spaces at once.
+                ' ' => {
+                    let n = self.input.skip_space_run(usize::MAX);
+                    if n == 0 {
+                        self.skip_blank();
+                    }
+                    self.mark.index += n;
+                    self.mark.col += n;
+                }
+                '\t' => self.skip_blank(),
                 '\n' | '\r' => {
                     self.input.lookahead(2);
                     self.skip_linebreak();
@@ -1885,6 +1894,10 @@ impl<'input, T: Input> Scanner<'input, T> {
     /// This function assumed the first character to read is the first content character in the
     /// line. This function does not consume the line break character(s) after the line.
     fn scan_block_scalar_content_line(&mut self, string: &mut String, line_buffer: &mut String) {
+        // asky: take the rest of the line at once (no break is consumed, see the loop below).
+        let n = self.input.fetch_non_break_run(string);
+        self.mark.index += n;
+        self.mark.col += n;
         // Start by evaluating characters in the buffer.
         while !self.input.buf_is_empty() && is_yaml_non_break(self.input.peek()) {
             string.push(self.input.peek());
@@ -1927,6 +1940,10 @@ impl<'input, T: Input> Scanner<'input, T> {
             // Consume all spaces. Tabs cannot be used as indentation.
             if indent < self.input.bufmaxlen() - 2 {
                 self.input.lookahead(self.input.bufmaxlen());
+                // asky: take the indentation spaces at once.
+                let n = self.input.skip_space_run(indent.saturating_sub(self.mark.col));
+                self.mark.index += n;
+                self.mark.col += n;
                 while self.mark.col < indent && self.input.peek() == ' ' {
                     self.skip_blank();
                 }
@@ -2372,6 +2389,10 @@ impl<'input, T: Input> Scanner<'input, T> {
                     // hence the `for` loop looping `self.input.bufmaxlen() - 1` times.
                     self.input.lookahead(self.input.bufmaxlen());
                     for _ in 0..self.input.bufmaxlen() - 1 {
+                        // asky: take a run of plain ASCII characters at once.
+                        let n = self.input.fetch_plain_scalar_run(&mut string, self.flow_level > 0);
+                        self.mark.index += n;
+                        self.mark.col += n;
                         if self.input.next_is_blank_or_breakz()
                             || !self.input.next_can_be_plain_scalar(self.flow_level > 0)
                         {

@@ -396,6 +396,74 @@ impl Input for StrInput<'_> {
 
         n_bytes_to_append
     }
+
+    // asky: fast paths, see the `Input` trait.
+    #[inline]
+    fn fetch_plain_scalar_run(&mut self, out: &mut String, in_flow: bool) -> usize {
+        let bytes = self.buffer.as_bytes();
+        let mut i = 0;
+        // ASCII only: the run stops before any other byte and the scanner's loop takes over.
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b' ' | b'\t' | b'\n' | b'\r' | 0 | 0x80.. => break,
+                // Flow indicators end the scalar in flow context.
+                b',' | b'[' | b']' | b'{' | b'}' if in_flow => break,
+                // `:` continues the scalar when followed by a (non-flow in flow context)
+                // non-blank; stop before it otherwise (or when a non-ASCII character follows).
+                b':' => match bytes.get(i + 1) {
+                    Some(&n) if n < 0x80 && !is_blank_or_breakz(n as char) => {
+                        if in_flow && is_flow(n as char) {
+                            break;
+                        }
+                    }
+                    _ => break,
+                },
+                // `#` after a non-blank is content; the run starts after a non-blank.
+                _ => {}
+            }
+            i += 1;
+        }
+        out.push_str(&self.buffer[..i]);
+        self.buffer = &self.buffer[i..];
+        i
+    }
+
+    #[inline]
+    fn fetch_non_break_run(&mut self, out: &mut String) -> usize {
+        let bytes = self.buffer.as_bytes();
+        let mut i = 0;
+        let mut non_ascii = false;
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b'\n' | b'\r' | 0 => break,
+                // A byte order mark (EF BB BF) is not a non-break character.
+                0xEF if bytes.get(i + 1) == Some(&0xBB) && bytes.get(i + 2) == Some(&0xBF) => break,
+                0x80.. => non_ascii = true,
+                _ => {}
+            }
+            i += 1;
+        }
+        let run = &self.buffer[..i];
+        out.push_str(run);
+        self.buffer = &self.buffer[i..];
+        if non_ascii {
+            run.chars().count()
+        } else {
+            i
+        }
+    }
+
+    #[inline]
+    fn skip_space_run(&mut self, max: usize) -> usize {
+        let bytes = self.buffer.as_bytes();
+        let max = max.min(bytes.len());
+        let mut i = 0;
+        while i < max && bytes[i] == b' ' {
+            i += 1;
+        }
+        self.buffer = &self.buffer[i..];
+        i
+    }
 }
 
 /// The buffer size we return to the scanner.
