@@ -6,33 +6,33 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The event stream of the vendored parser, one line per event, ending with the error if any.
-fn events_vendored(src: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for ev in saphyr_parser::Parser::new_from_str(src) {
-        match ev {
-            Ok((ev, span)) => out.push(format!("{ev:?} {span:?}")),
-            Err(e) => {
-                out.push(format!("error {e:?} / {e}"));
-                break;
+/// The event stream of a parser crate (the two are distinct types with no common trait), one
+/// line per event, ending with the error if any.
+macro_rules! event_lines {
+    ($parser:path, $src:expr) => {{
+        let mut out = Vec::new();
+        for ev in <$parser>::new_from_str($src) {
+            match ev {
+                Ok((ev, span)) => out.push(format!("{ev:?} {span:?}")),
+                Err(e) => {
+                    out.push(format!("error {e:?} / {e}"));
+                    break;
+                }
             }
         }
-    }
-    out
+        out
+    }};
+}
+
+fn events_vendored(src: &str) -> Vec<String> {
+    event_lines!(saphyr_parser::Parser<'_, saphyr_parser::StrInput<'_>>, src)
 }
 
 fn events_upstream(src: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for ev in saphyr_parser_upstream::Parser::new_from_str(src) {
-        match ev {
-            Ok((ev, span)) => out.push(format!("{ev:?} {span:?}")),
-            Err(e) => {
-                out.push(format!("error {e:?} / {e}"));
-                break;
-            }
-        }
-    }
-    out
+    event_lines!(
+        saphyr_parser_upstream::Parser<'_, saphyr_parser_upstream::StrInput<'_>>,
+        src
+    )
 }
 
 /// Compare both parsers on `src` and on each of its `---`-separated documents (as the renderer
