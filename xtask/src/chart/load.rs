@@ -315,11 +315,19 @@ fn file_entry(
     Ok(())
 }
 
-/// Parses the chart's kept `values.yaml` into `c.values` when `due`; its
+/// Parses the chart's kept `values.yaml`, if any, into `c.values`; its
 /// error, if any, is the one to report.
-fn values_first(c: &mut Chart, due: bool) -> Option<LoadError> {
-    let raw = c.values_raw.as_deref().filter(|_| due)?;
-    match parse_values(raw) {
+fn values_first(c: &mut Chart) -> Option<LoadError> {
+    let parsed = parse_values(c.values_raw.as_deref()?);
+    set_values(c, parsed)
+}
+
+/// Stores parsed values in `c`, or gives Helm's error for them.
+fn set_values(
+    c: &mut Chart,
+    parsed: Result<serde_json::Map<String, serde_json::Value>, String>,
+) -> Option<LoadError> {
+    match parsed {
         Ok(v) => {
             c.values = v;
             None
@@ -343,21 +351,20 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, LoadError> {
         }
     }
     // values.yaml is parsed beside the subchart loads below. An error found
-    // after it in file order first waits for its verdict, so errors come in
-    // the order of Helm's sequential loop.
-    let mut values_seen = false;
+    // after it in file order (values.yaml itself never fails here) first
+    // waits for its verdict, so errors come in the order of Helm's
+    // sequential loop.
     let mut subcharts: BTreeMap<String, Vec<BufferedFile>> = BTreeMap::new();
     for f in files {
         if let Err(e) = file_entry(&mut c, &mut have_metadata, &mut subcharts, f) {
-            return Err(values_first(&mut c, values_seen).unwrap_or(e));
+            return Err(values_first(&mut c).unwrap_or(e));
         }
-        values_seen = c.values_raw.is_some();
     }
     if !have_metadata {
-        return Err(values_first(&mut c, values_seen).unwrap_or_else(|| err("Chart.yaml file is missing")));
+        return Err(values_first(&mut c).unwrap_or_else(|| err("Chart.yaml file is missing")));
     }
     if let Err(e) = c.metadata.validate() {
-        return Err(values_first(&mut c, values_seen).unwrap_or_else(|| err(e)));
+        return Err(values_first(&mut c).unwrap_or_else(|| err(e)));
     }
 
     // Subcharts are independent: unpack and load them side by side, and
@@ -406,13 +413,12 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, LoadError> {
         }),
         _ => (None, crate::chart::par::map(&subcharts, load_subchart)),
     };
-    match values {
-        Some(v) => c.values = v.map_err(|e| err(format!("cannot load values.yaml: {e}")))?,
-        None => {
-            if let Some(e) = values_first(&mut c, values_seen) {
-                return Err(e);
-            }
-        }
+    let values_error = match values {
+        Some(parsed) => set_values(&mut c, parsed),
+        None => values_first(&mut c),
+    };
+    if let Some(e) = values_error {
+        return Err(e);
     }
     for sc in loaded {
         c.dependencies.push(sc?);

@@ -58,35 +58,45 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
         }
         done
     };
-    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
     std::thread::scope(|s| {
         let helpers: Vec<_> = (1..n).map(|_| s.spawn(work)).collect();
-        for (i, r) in work() {
+        let own = work();
+        in_order(items.len(), own, helpers)
+    })
+}
+
+/// The results of one pass, `(index, result)` pairs from the calling thread
+/// (`own`) and from its helper threads, as a vector in index order. A panic
+/// in a helper is a bug: it is raised again on this thread.
+fn in_order<R>(
+    len: usize,
+    own: Vec<(usize, R)>,
+    helpers: Vec<std::thread::ScopedJoinHandle<'_, Vec<(usize, R)>>>,
+) -> Vec<R> {
+    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(len).collect();
+    let mut fill = |done: Vec<(usize, R)>| {
+        for (i, r) in done {
             slots[i] = Some(r);
         }
-        for h in helpers {
-            // a panic in a worker is a bug: re-raise it on this thread
-            match h.join() {
-                Ok(done) => {
-                    for (i, r) in done {
-                        slots[i] = Some(r);
-                    }
-                }
-                Err(p) => std::panic::resume_unwind(p),
-            }
+    };
+    fill(own);
+    for h in helpers {
+        match h.join() {
+            Ok(done) => fill(done),
+            Err(p) => std::panic::resume_unwind(p),
         }
-    });
+    }
     slots
         .into_iter()
-        .map(|r| r.expect("every item is mapped once"))
+        .map(|r| r.expect("every item is done once"))
         .collect()
 }
 
 /// Runs `produce` on the calling thread while up to [`jobs`]` - 1` helper
 /// threads apply `consume` to the items it hands out through its `send`
 /// argument, as they come; once `produce` returns, the caller joins in on
-/// what is left (all of it when `parallel` is false). Returns `produce`'s result and the consumed items in send
-/// order. This overlaps a sequential pass (template execution, which shares
+/// what is left (all of it when `parallel` is false). Returns `produce`'s
+/// result and the consumed items in send order. This overlaps a sequential pass (template execution, which shares
 /// `Rc` values) with independent per-item work on its output (decoding).
 pub fn pipeline<T: Send, R: Send, P>(
     parallel: bool,
@@ -112,22 +122,22 @@ pub fn pipeline<T: Send, R: Send, P>(
     });
     let ready = Condvar::new();
     let lock = || queue.lock().unwrap_or_else(|p| p.into_inner());
-    // Takes the next item; waits for one unless `wait` is false or the queue is closed.
-    let take = |wait: bool| -> Option<(usize, T)> {
+    // Takes the next item; waits for one until the queue is closed.
+    let take = || -> Option<(usize, T)> {
         let mut q = lock();
         loop {
             if let Some(item) = q.items.pop_front() {
                 return Some(item);
             }
-            if q.closed || !wait {
+            if q.closed {
                 return None;
             }
             q = ready.wait(q).unwrap_or_else(|p| p.into_inner());
         }
     };
-    let work = |wait: bool| {
+    let work = || {
         let mut done = Vec::new();
-        while let Some((i, t)) = take(wait) {
+        while let Some((i, t)) = take() {
             done.push((i, consume(t)));
         }
         done
@@ -145,7 +155,7 @@ pub fn pipeline<T: Send, R: Send, P>(
         ready.notify_all();
     };
     std::thread::scope(|s| {
-        let workers: Vec<_> = (0..helpers).map(|_| s.spawn(|| work(true))).collect();
+        let workers: Vec<_> = (0..helpers).map(|_| s.spawn(work)).collect();
         let mut sent = 0;
         let closer = Close(&close);
         let p = produce(&mut |t| {
@@ -153,26 +163,10 @@ pub fn pipeline<T: Send, R: Send, P>(
             sent += 1;
             ready.notify_one();
         });
+        // the queue is closed now: the caller takes what is left, then stops
         drop(closer);
-        let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(sent).collect();
-        for (i, r) in work(false) {
-            slots[i] = Some(r);
-        }
-        for w in workers {
-            match w.join() {
-                Ok(done) => {
-                    for (i, r) in done {
-                        slots[i] = Some(r);
-                    }
-                }
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        let results = slots
-            .into_iter()
-            .map(|r| r.expect("every item is consumed once"))
-            .collect();
-        (p, results)
+        let own = work();
+        (p, in_order(sent, own, workers))
     })
 }
 

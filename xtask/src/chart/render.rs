@@ -875,7 +875,7 @@ pub fn render_files_each(
     let reg: &Registry = &registry;
     let mut files = Vec::new();
     template_files(chart, &mut files);
-    let parallel = super::par::worth_threads(files.iter().map(|f| f.data.len()).sum());
+    let parallel = super::par::worth_threads(text_bytes(&files));
     let parse_one = |f: &&BufferedFile| parse("", &f.text(), &|n| reg.contains(n));
     std::thread::scope(|s| {
         let early = parallel.then(|| s.spawn(|| super::par::map(&files, parse_one)));
@@ -902,14 +902,6 @@ pub fn render_files_each(
         }
         rendered
     })
-}
-
-/// Bytes of template text in a chart tree.
-fn chart_size(c: &Chart, size: &mut usize) {
-    *size += c.templates.iter().map(|t| t.data.len()).sum::<usize>();
-    for d in &c.dependencies {
-        chart_size(d, size);
-    }
 }
 
 /// Whether any chart of the tree has a values schema.
@@ -968,6 +960,11 @@ fn template_files<'c>(c: &'c Chart, out: &mut Vec<&'c BufferedFile>) {
     for d in &c.dependencies {
         template_files(d, out);
     }
+}
+
+/// Bytes of template text in `files`.
+fn text_bytes(files: &[&BufferedFile]) -> usize {
+    files.iter().map(|f| f.data.len()).sum()
 }
 
 /// Checks the chart's kubeVersion, builds each template's top-level objects
@@ -1332,10 +1329,10 @@ pub fn template(
     // Each template's documents are decoded on another core while the next
     // templates run.
     let helm3 = opts.helm3;
-    let mut size = 0;
-    chart_size(chart, &mut size);
+    let mut templates = Vec::new();
+    template_files(chart, &mut templates);
     let (files, decoded) = super::par::pipeline(
-        super::par::worth_threads_for_decoding(size),
+        super::par::worth_threads_for_decoding(text_bytes(&templates)),
         |send| {
             render_files_each(chart, user_values, opts, &mut |name, out| {
                 if !name.ends_with("NOTES.txt") {

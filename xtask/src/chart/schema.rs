@@ -494,40 +494,6 @@ mod tests {
         );
     }
 
-    /// Every object in `v` (as JSON pointers' token lists).
-    fn object_paths(v: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
-        match v {
-            Value::Object(o) => {
-                out.push(path.clone());
-                for (k, v) in o {
-                    path.push(k.clone());
-                    object_paths(v, path, out);
-                    path.pop();
-                }
-            }
-            Value::Array(a) => {
-                for (i, v) in a.iter().enumerate() {
-                    path.push(i.to_string());
-                    object_paths(v, path, out);
-                    path.pop();
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn at<'a>(v: &'a mut Value, path: &[String]) -> &'a mut Map<String, Value> {
-        let mut cur = v;
-        for t in path {
-            cur = match cur {
-                Value::Object(o) => o.get_mut(t).unwrap(),
-                Value::Array(a) => &mut a[t.parse::<usize>().unwrap()],
-                _ => unreachable!(),
-            };
-        }
-        cur.as_object_mut().unwrap()
-    }
-
     /// Values that are wrong (or borderline) for some keyword.
     fn replacements() -> Vec<Value> {
         use serde_json::json;
@@ -648,19 +614,25 @@ mod tests {
     /// Mutants of `doc`: every keyword value replaced, every keyword added
     /// to every object; `keep(i)` picks which of them to return.
     fn mutants(doc: &Value, keep: impl Fn(usize) -> bool) -> Vec<Value> {
-        let mut paths = Vec::new();
-        object_paths(doc, &mut Vec::new(), &mut paths);
+        use super::fast_tests::{at, paths};
+        let mut all = Vec::new();
+        paths(doc, &mut Vec::new(), &mut all);
         let reps = replacements();
         let mut out = Vec::new();
         let mut n = 0;
         let mut probe = doc.clone();
-        for p in &paths {
-            let keys: Vec<String> = at(&mut probe, p).keys().cloned().collect();
+        for p in &all {
+            // objects only (the schemas, and maps of schemas)
+            let Some(obj) = at(&mut probe, p).as_object() else {
+                continue;
+            };
+            let keys: Vec<String> = obj.keys().cloned().collect();
             for k in keys.iter().map(String::as_str).chain(KEYWORDS.iter().copied()) {
                 for r in &reps {
                     if keep(n) {
                         let mut m = doc.clone();
-                        at(&mut m, p).insert(k.to_string(), r.clone());
+                        let target = at(&mut m, p).as_object_mut().expect("an object, as in the probe");
+                        target.insert(k.to_string(), r.clone());
                         out.push(m);
                     }
                     n += 1;

@@ -408,15 +408,8 @@ impl<'s> Fast<'s> {
                 return Some(false);
             }
         }
-        if let Some(n) = o.min_properties {
-            if (m.len() as u64) < n.as_u64()? {
-                return Some(false);
-            }
-        }
-        if let Some(n) = o.max_properties {
-            if (m.len() as u64) > n.as_u64()? {
-                return Some(false);
-            }
+        if !count_within(m.len(), o.min_properties, o.max_properties)? {
+            return Some(false);
         }
         let props = o.properties.and_then(Value::as_object);
         let pats = o.pattern_properties.and_then(Value::as_object);
@@ -486,15 +479,8 @@ impl<'s> Fast<'s> {
 
     fn array(&mut self, o: &Kw<'s>, a: &[Value]) -> Option<bool> {
         let mut unsure = false;
-        if let Some(n) = o.min_items {
-            if (a.len() as u64) < n.as_u64()? {
-                return Some(false);
-            }
-        }
-        if let Some(n) = o.max_items {
-            if (a.len() as u64) > n.as_u64()? {
-                return Some(false);
-            }
+        if !count_within(a.len(), o.min_items, o.max_items)? {
+            return Some(false);
         }
         if let Some(Value::Bool(true)) = o.unique_items {
             for (j, x) in a.iter().enumerate() {
@@ -534,14 +520,11 @@ impl<'s> Fast<'s> {
     }
 
     fn string(&mut self, o: &Kw<'s>, s: &str) -> Option<bool> {
-        let (min, max) = (o.min_length, o.max_length);
-        if min.is_some() || max.is_some() {
-            let len = s.chars().count() as u64;
-            if min.is_some_and(|n| n.as_u64().is_none_or(|n| len < n))
-                || max.is_some_and(|n| n.as_u64().is_none_or(|n| len > n))
-            {
-                return Some(false);
-            }
+        // lengths count code points; only counted when bounded
+        if (o.min_length.is_some() || o.max_length.is_some())
+            && !count_within(s.chars().count(), o.min_length, o.max_length)?
+        {
+            return Some(false);
         }
         if let Some(p) = o.pattern {
             return self.matches(p.as_str()?, s);
@@ -552,6 +535,23 @@ impl<'s> Fast<'s> {
     fn matches(&self, pattern: &str, s: &str) -> Option<bool> {
         is_match(self.regexes.get(pattern)?, s)
     }
+}
+
+/// Whether a count (`len`) is within the `min*`/`max*` bounds given;
+/// unsure (`None`) when a bound is not a whole non-negative number.
+fn count_within(len: usize, min: Option<&Value>, max: Option<&Value>) -> Option<bool> {
+    let len = len as u64;
+    if let Some(n) = min {
+        if len < n.as_u64()? {
+            return Some(false);
+        }
+    }
+    if let Some(n) = max {
+        if len > n.as_u64()? {
+            return Some(false);
+        }
+    }
+    Some(true)
 }
 
 fn number(o: &Kw<'_>, n: &Number) -> Option<bool> {

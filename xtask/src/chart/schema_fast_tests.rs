@@ -254,13 +254,15 @@ fn replacements() -> Vec<Value> {
     ]
 }
 
+/// A step of a path into a JSON document.
 #[derive(Clone, Debug)]
-enum Tok {
+pub(super) enum Tok {
     Key(String),
     Idx(usize),
 }
 
-fn paths(v: &Value, path: &mut Vec<Tok>, out: &mut Vec<Vec<Tok>>) {
+/// Every location in `v`, parents before children, in document order.
+pub(super) fn paths(v: &Value, path: &mut Vec<Tok>, out: &mut Vec<Vec<Tok>>) {
     out.push(path.clone());
     match v {
         Value::Object(o) => {
@@ -281,7 +283,8 @@ fn paths(v: &Value, path: &mut Vec<Tok>, out: &mut Vec<Vec<Tok>>) {
     }
 }
 
-fn at<'a>(v: &'a mut Value, path: &[Tok]) -> &'a mut Value {
+/// The value at `path` in `v`.
+pub(super) fn at<'a>(v: &'a mut Value, path: &[Tok]) -> &'a mut Value {
     path.iter().fold(v, |cur, t| match t {
         Tok::Key(k) => cur.get_mut(k.as_str()).unwrap(),
         Tok::Idx(i) => cur.get_mut(*i).unwrap(),

@@ -188,14 +188,11 @@ pub(super) fn finds(s: &str) -> Vec<&str> {
 /// A set of positions `0..=len`.
 type Set = Vec<bool>;
 
+/// `set` ∪ [`plus`]`(is_ws)`: zero or more white-space bytes.
 fn ws_star(s: &[u8], set: &Set) -> Set {
-    let mut out = set.clone();
-    for p in (0..set.len()).filter(|&p| set[p]) {
-        let mut q = p;
-        while q < s.len() && is_ws(s[q]) {
-            q += 1;
-            out[q] = true;
-        }
+    let mut out = plus(s, set, is_ws);
+    for (o, &p) in out.iter_mut().zip(set) {
+        *o |= p;
     }
     out
 }

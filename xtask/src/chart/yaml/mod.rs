@@ -48,10 +48,16 @@ pub fn json_kind(v: &Value) -> &'static str {
 /// An empty document is `null`. Errors read like Go's:
 /// `error converting YAML to JSON: yaml: line 3: ...`.
 pub fn unmarshal(src: &str) -> Result<Value, String> {
+    unmarshal_with(src, load::node_to_json)
+}
+
+/// The first document of `src` decoded and converted by `convert`, with
+/// sigs.k8s.io/yaml's error prefix.
+fn unmarshal_with(src: &str, convert: fn(load::Node) -> Result<Value, String>) -> Result<Value, String> {
     let node = load::decode_first(src).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
     match node {
         None => Ok(Value::Null),
-        Some(n) => load::node_to_json(n).map_err(|e| format!("error converting YAML to JSON: {e}")),
+        Some(n) => convert(n).map_err(|e| format!("error converting YAML to JSON: {e}")),
     }
 }
 
@@ -59,11 +65,7 @@ pub fn unmarshal(src: &str) -> Result<Value, String> {
 /// `kind`, `apiVersion` and `metadata`): the same errors for the whole
 /// document, but only those fields converted.
 pub fn unmarshal_head(src: &str) -> Result<Value, String> {
-    let node = load::decode_first(src).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
-    match node {
-        None => Ok(Value::Null),
-        Some(n) => load::node_to_json_head(n).map_err(|e| format!("error converting YAML to JSON: {e}")),
-    }
+    unmarshal_with(src, load::node_to_json_head)
 }
 
 /// `sigs.k8s.io/yaml.Unmarshal` into `map[string]interface{}` (a `null`
