@@ -15,16 +15,26 @@
 
 use std::fmt;
 use std::io::{self, Read};
+use std::sync::Arc;
 
 /// A file read from a chart: its slash-separated path relative to the chart
 /// root and its bytes (UTF-8 BOM already stripped, as Helm does).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BufferedFile {
     pub name: String,
-    pub data: Vec<u8>,
+    /// Shared, not copied, by every `.Files` value that shows the file
+    /// (`Value::Bytes` holds the same `Arc`).
+    pub data: Arc<Vec<u8>>,
 }
 
 impl BufferedFile {
+    pub fn new(name: String, data: Vec<u8>) -> BufferedFile {
+        BufferedFile {
+            name,
+            data: Arc::new(data),
+        }
+    }
+
     /// The file as text, invalid UTF-8 replaced (Go's `string(bytes)` as
     /// the template engine sees it); borrowed when the bytes are valid.
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
@@ -329,7 +339,7 @@ pub fn load_archive_files_with(input: impl Read, limits: Limits) -> Result<Vec<B
         if data.starts_with(UTF8_BOM) {
             data.drain(..3);
         }
-        files.push(BufferedFile { name: n, data });
+        files.push(BufferedFile::new(n, data));
     }
     if files.is_empty() {
         return Err(ArchiveError::Empty);
@@ -420,7 +430,7 @@ pub(crate) mod tests {
         assert_eq!(files.len(), 2);
         assert_eq!(files[0].name, "Chart.yaml");
         assert_eq!(files[1].name, "templates/a.yaml");
-        assert_eq!(files[1].data, b"kind: A\n");
+        assert_eq!(*files[1].data, b"kind: A\n");
     }
 
     #[test]

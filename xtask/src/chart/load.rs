@@ -17,10 +17,12 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::chart::archive::{self, BufferedFile, MAX_DECOMPRESSED_FILE_SIZE};
 use crate::chart::ignore::Rules;
 use crate::chart::metadata::{Lock, Metadata, API_VERSION_V1, API_VERSION_V2};
+use crate::chart::par;
 
 /// A loaded chart.
 #[derive(Clone, Debug, Default)]
@@ -167,17 +169,54 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<BufferedFile>, LoadError> {
         rules = Rules::parse(&text).map_err(|e| err(e.to_string()))?;
     }
     rules.add_defaults();
-    let mut files = Vec::new();
+    let mut listed = Vec::new();
     let mut ancestors = Vec::new();
-    walk(&top, "", &rules, &mut files, &mut ancestors)?;
+    let walked = walk(&top, "", &rules, &mut listed, &mut ancestors);
+    read_listed(listed, walked)
+}
+
+/// A file the walk found, to be read.
+struct ListedFile {
+    /// Slash-separated, relative to the chart root.
+    name: String,
+    path: PathBuf,
+    /// Size when listed.
+    len: u64,
+}
+
+/// Reads the files `walk` listed, on several threads when there is enough
+/// to read. `walked` is how the walk ended: the files listed before its
+/// error are read all the same, and a read error among them is reported
+/// before it, as by a walk that reads each file as it comes to it.
+fn read_listed(
+    listed: Vec<ListedFile>,
+    walked: Result<(), LoadError>,
+) -> Result<Vec<BufferedFile>, LoadError> {
+    let read = |f: &ListedFile| {
+        std::fs::read(&f.path).map_err(|e| err(format!("error reading {}: {}", f.name, io_text(&e))))
+    };
+    let total_len = listed.iter().map(|f| f.len).sum();
+    let data: Vec<_> = if par::worth_threads_for_reading(total_len) {
+        par::map(&listed, read)
+    } else {
+        listed.iter().map(read).collect()
+    };
+    let files = listed
+        .into_iter()
+        .zip(data)
+        .map(|(f, data)| Ok::<_, LoadError>(BufferedFile::new(f.name, strip_bom(data?))))
+        .collect::<Result<_, _>>()?;
+    walked?;
     Ok(files)
 }
 
+/// Lists the files under `dir` (named `rel` in the chart) into `listed`, in
+/// walk order, up to the first error.
 fn walk(
     dir: &Path,
     rel: &str,
     rules: &Rules,
-    files: &mut Vec<BufferedFile>,
+    listed: &mut Vec<ListedFile>,
     ancestors: &mut Vec<PathBuf>,
 ) -> Result<(), LoadError> {
     let canonical = std::fs::canonicalize(dir).map_err(|e| {
@@ -226,7 +265,7 @@ fn walk(
             if rules.ignore(&n, true) {
                 continue;
             }
-            walk(&path, &n, rules, files, ancestors)?;
+            walk(&path, &n, rules, listed, ancestors)?;
             continue;
         }
         if rules.ignore(&n, false) {
@@ -243,10 +282,10 @@ fn walk(
                 "chart file {name:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
             )));
         }
-        let data = std::fs::read(&path).map_err(|e| err(format!("error reading {n}: {}", io_text(&e))))?;
-        files.push(BufferedFile {
+        listed.push(ListedFile {
             name: n,
-            data: strip_bom(data),
+            path,
+            len: meta.len(),
         });
     }
     ancestors.pop();
@@ -277,8 +316,8 @@ fn file_entry(
         "Chart.lock" => {
             c.lock = Some(Lock::from_yaml(&f.data).map_err(|e| err(format!("cannot load Chart.lock: {e}")))?);
         }
-        "values.yaml" => c.values_raw = Some(f.data),
-        "values.schema.json" => c.schema = Some(f.data),
+        "values.yaml" => c.values_raw = Some(Arc::unwrap_or_clone(f.data)),
+        "values.schema.json" => c.schema = Some(Arc::unwrap_or_clone(f.data)),
         "requirements.yaml" => {
             *have_metadata = true;
             c.metadata
@@ -407,11 +446,11 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, LoadError> {
     let (values, loaded) = match c.values_raw.as_deref() {
         Some(raw) if !subcharts.is_empty() => std::thread::scope(|s| {
             let values = s.spawn(|| parse_values(raw));
-            let loaded = crate::chart::par::map(&subcharts, load_subchart);
+            let loaded = par::map(&subcharts, load_subchart);
             let values = values.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
             (Some(values), loaded)
         }),
-        _ => (None, crate::chart::par::map(&subcharts, load_subchart)),
+        _ => (None, par::map(&subcharts, load_subchart)),
     };
     let values_error = match values {
         Some(parsed) => set_values(&mut c, parsed),
@@ -560,6 +599,52 @@ mod tests {
         assert!(e.0.contains("does not appear to be a gzipped archive"), "{e}");
     }
 
+    #[test]
+    fn first_error_in_walk_order_wins() {
+        let t = tempfile::tempdir().unwrap();
+        write(t.path(), &[("a.txt", "\u{feff}a"), ("c.txt", "c")]);
+        let listed = |len: u64| -> Vec<ListedFile> {
+            ["a.txt", "b.txt", "c.txt", "d.txt"]
+                .map(|name| ListedFile {
+                    name: name.to_string(),
+                    path: t.path().join(name),
+                    len,
+                })
+                .into()
+        };
+        let walk_error = || Err(err("walk error"));
+        // once on the calling thread, once (where there are cores) on several
+        for len in [0, par::MIN_PARALLEL_READ_BYTES] {
+            // a read error of an earlier file beats a later one and the walk's
+            let e = read_listed(listed(len), walk_error()).unwrap_err();
+            assert_eq!(e.0, "error reading b.txt: no such file or directory");
+            let files = listed(len).into_iter().step_by(2).collect();
+            let e = read_listed(files, walk_error()).unwrap_err();
+            assert_eq!(e.0, "walk error");
+            let files = read_listed(listed(len).into_iter().step_by(2).collect(), Ok(())).unwrap();
+            assert_eq!(
+                files,
+                vec![
+                    BufferedFile::new("a.txt".into(), b"a".to_vec()),
+                    BufferedFile::new("c.txt".into(), b"c".to_vec()),
+                ]
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn walk_lists_the_files_before_its_error() {
+        let t = tempfile::tempdir().unwrap();
+        write(t.path(), &[("a.txt", "a"), ("z/f.txt", "f")]);
+        std::os::unix::fs::symlink(t.path().join("missing"), t.path().join("m.txt")).unwrap();
+        let mut listed = Vec::new();
+        let walked = walk(t.path(), "", &Rules::empty(), &mut listed, &mut Vec::new());
+        assert!(walked.unwrap_err().0.starts_with("error evaluating symlink"));
+        let names: Vec<&str> = listed.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["a.txt"]);
+    }
+
     #[cfg(unix)]
     #[test]
     fn symlink_loops_are_errors_and_links_are_followed() {
@@ -573,7 +658,7 @@ mod tests {
         );
         std::os::unix::fs::symlink(t.path().join("real/f.txt"), t.path().join("link.txt")).unwrap();
         let c = load(t.path()).unwrap();
-        assert!(c.files.iter().any(|f| f.name == "link.txt" && f.data == b"data"));
+        assert!(c.files.iter().any(|f| f.name == "link.txt" && *f.data == b"data"));
         std::os::unix::fs::symlink(t.path(), t.path().join("real/loop")).unwrap();
         let e = load(t.path()).unwrap_err();
         assert!(e.0.contains("symbolic link loop"), "{e}");

@@ -533,7 +533,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            files[0].data,
+            *files[0].data,
             b"apiVersion: v2\ndescription: d\nname: c\nversion: 0.1.0\n"
         );
     }
@@ -572,7 +572,7 @@ mod tests {
         assert!(p.ends_with("c-2.0.0.tgz"));
         let files = load_archive_files(&std::fs::read(p).unwrap()[..]).unwrap();
         assert_eq!(
-            files[0].data,
+            *files[0].data,
             b"apiVersion: v2\nappVersion: \"1.0\"\nname: c\nversion: 2.0.0\n"
         );
     }

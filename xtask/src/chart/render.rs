@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde_json::{Map, Value as Json};
 
@@ -500,7 +501,7 @@ impl Object for Capabilities {
 fn files_value(files: &[BufferedFile]) -> Value {
     let m: BTreeMap<String, Value> = files
         .iter()
-        .map(|f| (f.name.clone(), Value::bytes(f.data.clone())))
+        .map(|f| (f.name.clone(), Value::Bytes(f.data.clone())))
         .collect();
     Value::typed_map(MapKind::Files, m)
 }
@@ -1233,7 +1234,7 @@ pub fn sort_decoded<'a>(
 }
 
 /// The files under `crds/` of the chart and its subcharts (`--include-crds`).
-pub fn crd_objects(chart: &Chart, full: &str, out: &mut Vec<(String, Vec<u8>)>) {
+pub fn crd_objects(chart: &Chart, full: &str, out: &mut Vec<(String, Arc<Vec<u8>>)>) {
     for f in &chart.files {
         if f.name.starts_with("crds/")
             && (f.name.ends_with(".yaml") || f.name.ends_with(".yml") || f.name.ends_with(".json"))
@@ -1376,7 +1377,7 @@ pub fn template(
         let mut crds = Vec::new();
         crd_objects(chart, &chart.metadata.name, &mut crds);
         for (name, data) in crds {
-            let data = String::from_utf8_lossy(&data).into_owned();
+            let data = String::from_utf8_lossy(&data);
             match &opts.output_dir {
                 None => {
                     let _ = write!(b, "---\n# Source: {name}\n{data}\n");
@@ -1489,10 +1490,7 @@ mod tests {
     use super::*;
 
     fn file(name: &str, data: &str) -> BufferedFile {
-        BufferedFile {
-            name: name.into(),
-            data: data.as_bytes().to_vec(),
-        }
+        BufferedFile::new(name.into(), data.as_bytes().to_vec())
     }
 
     /// Templates are parsed before their names are known (early parse) and

@@ -15,6 +15,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// The Go element type of a list, for `%T`, `typeOf` and `kindOf`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,8 +86,10 @@ pub enum Value {
     /// Go `float64` (values files, JSON).
     Float(f64),
     String(Rc<str>),
-    /// Go `[]byte`.
-    Bytes(Rc<Vec<u8>>),
+    /// Go `[]byte`, never changed in place. An `Arc`, unlike the rest, so
+    /// that `.Files` shares the chart files' bytes (read on several threads
+    /// by the loader) instead of copying them.
+    Bytes(Arc<Vec<u8>>),
     List(Rc<ListObj>),
     Map(Rc<MapObj>),
     Object(Rc<dyn Object>),
@@ -130,7 +133,7 @@ impl Value {
         Value::map(BTreeMap::new())
     }
     pub fn bytes(b: Vec<u8>) -> Value {
-        Value::Bytes(Rc::new(b))
+        Value::Bytes(Arc::new(b))
     }
 
     pub fn is_nil(&self) -> bool {
