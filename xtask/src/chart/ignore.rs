@@ -38,6 +38,33 @@ struct Pattern {
     negate: bool,
     must_dir: bool,
     kind: MatchKind,
+    shape: Shape,
+}
+
+/// How a rule can be matched: most rules are a plain name or `*` and a
+/// plain suffix, which need no pattern matcher (a chart walk asks every
+/// rule about every file).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// no `*`, `?`, `[` or `\`: the rule matches only itself
+    Literal,
+    /// `*` then a literal: a suffix, with no `/` before it
+    StarSuffix,
+    /// anything else: Go's `filepath.Match`
+    General,
+}
+
+impl Shape {
+    fn of(rule: &str) -> Shape {
+        let plain = |s: &str| !s.bytes().any(|b| matches!(b, b'*' | b'?' | b'[' | b'\\'));
+        if plain(rule) {
+            Shape::Literal
+        } else if rule.strip_prefix('*').is_some_and(plain) {
+            Shape::StarSuffix
+        } else {
+            Shape::General
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,6 +142,7 @@ impl Rules {
             negate,
             must_dir,
             kind,
+            shape: Shape::of(r),
         });
         Ok(())
     }
@@ -152,7 +180,13 @@ impl Pattern {
             MatchKind::Rooted | MatchKind::Structural => path,
             MatchKind::Basename => go_base(path),
         };
-        match_pattern(&self.rule, target).unwrap_or(false)
+        match self.shape {
+            Shape::Literal => target == self.rule,
+            Shape::StarSuffix => target
+                .strip_suffix(&self.rule[1..])
+                .is_some_and(|before| !before.contains('/')),
+            Shape::General => match_pattern(&self.rule, target).unwrap_or(false),
+        }
     }
 }
 
@@ -385,6 +419,77 @@ fn get_esc(mut chunk: &[u8]) -> Result<(u32, &[u8]), ()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rule_shapes_match_like_filepath_match() {
+        let rules = [
+            "*",
+            "*.swp",
+            "*~",
+            "OWNERS",
+            ".git",
+            "a.b",
+            "*.tar.gz",
+            "*/x",
+            "x/*.y",
+            "*b",
+            "a?c",
+            "[ab]c",
+            "*[c]",
+            "\\*",
+            "*\\.txt",
+            "ci",
+            "templates/x.yaml",
+            "",
+        ];
+        let names = [
+            "",
+            "a",
+            "abc",
+            "bc",
+            "x.swp",
+            "d/x.swp",
+            ".swp",
+            "a~",
+            "~",
+            "OWNERS",
+            "d/OWNERS",
+            ".git",
+            "a.b",
+            "axb",
+            "a.tar.gz",
+            "d/a.tar.gz",
+            "x",
+            "d/x",
+            "d/e/x",
+            "x/a.y",
+            "*",
+            "*.txt",
+            "ci",
+            "ci/",
+            "templates/x.yaml",
+            "templates/d/x.yaml",
+        ];
+        for rule in rules {
+            let shape = Shape::of(rule);
+            if rule.contains('?') || rule.contains('[') {
+                assert_eq!(shape, Shape::General, "{rule}");
+            }
+            let p = Pattern {
+                rule: rule.to_string(),
+                negate: false,
+                must_dir: false,
+                kind: MatchKind::Structural,
+                shape,
+            };
+            for name in names {
+                let want = match_pattern(rule, name).unwrap_or(false);
+                assert_eq!(p.matches(name), want, "rule {rule:?} ({shape:?}) on {name:?}");
+            }
+        }
+        assert_eq!(Shape::of("*.swp"), Shape::StarSuffix);
+        assert_eq!(Shape::of("OWNERS"), Shape::Literal);
+    }
 
     #[test]
     fn filepath_match_like_go() {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::ast::{is_empty_tree, Arg, Branch, Cmd, List, Node, Number, Pipe, Source, Template};
-use super::lex::{lex, line_at, Item, Tok};
+use super::lex::{lex_into, line_at, recycle, Item, Tok};
 
 /// Maximum nesting of parentheses and control structures.
 const MAX_DEPTH: usize = 1000;
@@ -81,7 +81,12 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
         name: Arc::from(name),
         text: Arc::from(text),
     });
-    let lexed = lex(text);
+    thread_local! {
+        /// the item vector of the last file parsed on this thread
+        static ITEMS: std::cell::RefCell<Vec<Item<'static>>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let spare = ITEMS.with(|v| std::mem::take(&mut *v.borrow_mut()));
+    let lexed = lex_into(text, recycle(spare));
     let mut p = Parser {
         items: lexed.items,
         lex_error: lexed.error,
@@ -96,7 +101,10 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
         defines: Vec::new(),
         define_index: HashMap::new(),
     };
-    let root = p.parse_top()?;
+    let root = p.parse_top();
+    let items = recycle(std::mem::take(&mut p.items));
+    ITEMS.with(|v| *v.borrow_mut() = items);
+    let root = root?;
     Ok(Parsed {
         main: Template {
             name: Arc::from(name),
