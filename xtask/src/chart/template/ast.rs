@@ -30,18 +30,26 @@ pub type List = Vec<Node>;
 
 #[derive(Debug)]
 pub enum Node {
-    Text(Arc<str>),
-    Action(Pipe),
-    If(Branch),
-    Range(Branch),
-    With(Branch),
-    Template {
-        pos: usize,
-        name: Arc<str>,
-        pipe: Option<Pipe>,
-    },
+    /// Text between actions: its byte range in the template's source
+    /// ([`Template::text`]), so parsing copies none of it.
+    Text(usize, usize),
+    // Large parts are boxed: a list of nodes (mostly text and actions) then
+    // takes three words per node, not the size of its largest kind.
+    Action(Box<Pipe>),
+    If(Box<Branch>),
+    Range(Box<Branch>),
+    With(Box<Branch>),
+    Template(Box<TemplateCall>),
     Break(usize),
     Continue(usize),
+}
+
+/// `{{template "name" pipe}}` (also what a `{{block}}` leaves in place).
+#[derive(Debug)]
+pub struct TemplateCall {
+    pub pos: usize,
+    pub name: Arc<str>,
+    pub pipe: Option<Pipe>,
 }
 
 #[derive(Debug)]
@@ -81,7 +89,7 @@ pub enum Arg {
     Dot(usize),
     Nil(usize),
     Bool(usize, bool),
-    Number(usize, Number),
+    Number(usize, Box<Number>),
     /// quoted source text, unquoted value
     String(usize, Arc<str>, Arc<str>),
     Field(usize, Vec<Arc<str>>),
@@ -194,10 +202,25 @@ pub struct Template {
     pub root: List,
 }
 
-/// Go's `parse.IsEmptyTree`: only whitespace text (and nothing else).
-pub fn is_empty_tree(list: &List) -> bool {
+impl Template {
+    /// The text of a [`Node::Text`] of this template.
+    pub fn text(&self, start: usize, end: usize) -> &str {
+        &self.source.text[start..end]
+    }
+
+    /// Go's `parse.IsEmptyTree` on this template's body.
+    pub fn is_empty(&self) -> bool {
+        is_empty_tree(&self.root, &self.source.text)
+    }
+}
+
+/// Go's `parse.IsEmptyTree`: only whitespace text (and nothing else);
+/// `source` is the text the list was parsed from.
+pub fn is_empty_tree(list: &List, source: &str) -> bool {
     list.iter().all(|n| match n {
-        Node::Text(t) => t.trim_matches([' ', '\t', '\r', '\n']).is_empty(),
+        Node::Text(start, end) => source[*start..*end]
+            .trim_matches([' ', '\t', '\r', '\n'])
+            .is_empty(),
         _ => false,
     })
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::ast::{is_empty_tree, Arg, Branch, Cmd, List, Node, Number, Pipe, Template};
+use super::ast::{Arg, Branch, Cmd, List, Node, Number, Pipe, Template, TemplateCall};
 use super::parse::{parse, ParseError, Parsed};
 use super::{CallCtx, FuncDef, FuncError, Impl, Registry, Special, Ty};
 use crate::chart::fxhash::FxHashMap;
@@ -107,10 +107,10 @@ pub struct Engine {
 
 fn associate(set: &mut TSet, t: Template) {
     if let Some(old) = set.get(&t.name) {
-        if is_empty_tree(&t.root) && !is_empty_tree(&old.root) {
+        if t.is_empty() && !old.is_empty() {
             return;
         }
-        if is_empty_tree(&t.root) && is_empty_tree(&old.root) {
+        if t.is_empty() && old.is_empty() {
             // keep the older one as Go does for an empty redefinition
             return;
         }
@@ -334,9 +334,9 @@ impl State<'_> {
     fn walk(&mut self, out: &mut String, dot: &Value, dinv: bool, node: &Node) -> R<Flow> {
         self.step()?;
         match node {
-            Node::Text(t) => {
-                self.charge(t.len())?;
-                out.push_str(t);
+            Node::Text(start, end) => {
+                self.charge(end - start)?;
+                out.push_str(self.tmpl.text(*start, *end));
             }
             Node::Action(pipe) => {
                 let (v, _) = self.eval_pipeline(dot, dinv, pipe)?;
@@ -349,7 +349,8 @@ impl State<'_> {
             Node::If(b) => return self.walk_if_with(out, dot, dinv, b, false),
             Node::With(b) => return self.walk_if_with(out, dot, dinv, b, true),
             Node::Range(b) => return self.walk_range(out, dot, dinv, b),
-            Node::Template { pos, name, pipe } => {
+            Node::Template(call) => {
+                let TemplateCall { pos, name, pipe } = &**call;
                 let Some(t) = self.set.get(name).cloned() else {
                     return Err(self.errorf(
                         At::Text(*pos, template_string(name, pipe.as_ref())),
@@ -1060,7 +1061,7 @@ impl State<'_> {
         // definitions in the tpl text only replace visible ones per Go's
         // associate rule (an empty redefinition keeps the old template)
         for d in parsed.defines {
-            if is_empty_tree(&d.root) && self.set.get(&d.name).is_some() {
+            if d.is_empty() && self.set.get(&d.name).is_some() {
                 continue;
             }
             associate(&mut map, d);

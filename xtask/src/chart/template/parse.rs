@@ -2,11 +2,12 @@
 //! Go's `text/template/parse/parse.go`. Never panics: every malformed input is
 //! a [`ParseError`].
 
+use crate::chart::fxhash::FxHashSet;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::ast::{is_empty_tree, Arg, Branch, Cmd, List, Node, Number, Pipe, Source, Template};
+use super::ast::{is_empty_tree, Arg, Branch, Cmd, List, Node, Number, Pipe, Source, Template, TemplateCall};
 use super::lex::{lex_into, line_at, recycle, Item, Tok};
 
 /// Maximum nesting of parentheses and control structures.
@@ -56,6 +57,8 @@ impl Parsed {
 }
 
 struct Parser<'a, 'f> {
+    /// the text being parsed (text nodes are byte ranges of it)
+    input: &'a str,
     items: Vec<Item<'a>>,
     /// the lexer's message for a final `Tok::Error` item
     lex_error: String,
@@ -63,6 +66,8 @@ struct Parser<'a, 'f> {
     last: usize,
     source: Arc<Source>,
     vars: Vec<&'a str>,
+    /// arguments of the commands being parsed, innermost last
+    args: Vec<Arg>,
     range_depth: usize,
     depth: usize,
     /// where the `{{` of the action being parsed is, for error messages
@@ -88,12 +93,14 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
     let spare = ITEMS.with(|v| std::mem::take(&mut *v.borrow_mut()));
     let lexed = lex_into(text, recycle(spare));
     let mut p = Parser {
+        input: text,
         items: lexed.items,
         lex_error: lexed.error,
         i: 0,
         last: 0,
         source: source.clone(),
         vars: vec!["$"],
+        args: Vec::new(),
         range_depth: 0,
         depth: 0,
         action_pos: None,
@@ -112,6 +119,30 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
             root,
         },
         defines: p.defines,
+    })
+}
+
+/// A shared copy of a name or short literal: templates repeat the same
+/// few hundred field names, functions and template names thousands of
+/// times, and one allocation per distinct text (per parsing thread) is
+/// far cheaper than one per use.
+fn shared(text: &str) -> Arc<str> {
+    /// longer texts are rarely repeated: not worth keeping
+    const MAX_SHARED_LEN: usize = 64;
+    thread_local! {
+        static SHARED: std::cell::RefCell<FxHashSet<Arc<str>>> = std::cell::RefCell::default();
+    }
+    if text.len() > MAX_SHARED_LEN {
+        return Arc::from(text);
+    }
+    SHARED.with(|set| {
+        let mut set = set.borrow_mut();
+        if let Some(s) = set.get(text) {
+            return s.clone();
+        }
+        let s: Arc<str> = Arc::from(text);
+        set.insert(s.clone());
+        s
     })
 }
 
@@ -214,14 +245,14 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn add_define(&mut self, name: Arc<str>, root: List) -> PResult<()> {
-        let empty = is_empty_tree(&root);
+        let empty = is_empty_tree(&root, self.input);
         let t = Template {
             name: name.clone(),
             source: self.source.clone(),
             root,
         };
         if let Some(&idx) = self.define_index.get(&name) {
-            if is_empty_tree(&self.defines[idx].root) {
+            if self.defines[idx].is_empty() {
                 self.defines[idx] = t;
                 return Ok(());
             }
@@ -275,14 +306,17 @@ impl<'a> Parser<'a, '_> {
     fn text_or_action(&mut self) -> PResult<Ctl> {
         let tok = self.next_non_space();
         match tok.typ {
-            Tok::Text => Ok(Ctl::Node(Node::Text(Arc::from(tok.val)))),
+            Tok::Text => {
+                let start = tok.val.as_ptr() as usize - self.input.as_ptr() as usize;
+                Ok(Ctl::Node(Node::Text(start, start + tok.val.len())))
+            }
             Tok::LeftDelim => {
                 self.action_pos = Some(tok.pos);
                 let r = self.action();
                 self.action_pos = None;
                 r
             }
-            Tok::Comment => Ok(Ctl::Node(Node::Text(Arc::from("")))),
+            Tok::Comment => Ok(Ctl::Node(Node::Text(0, 0))),
             _ => self.unexpected(&tok, "input"),
         }
     }
@@ -307,7 +341,7 @@ impl<'a> Parser<'a, '_> {
         }
         self.backup();
         let pipe = self.pipeline("command", Tok::RightDelim)?;
-        Ok(Ctl::Node(Node::Action(pipe)))
+        Ok(Ctl::Node(Node::Action(Box::new(pipe))))
     }
 
     fn break_control(&mut self, pos: usize, is_break: bool) -> PResult<Ctl> {
@@ -385,19 +419,19 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn if_control(&mut self) -> PResult<Node> {
-        Ok(Node::If(self.parse_control("if")?))
+        Ok(Node::If(Box::new(self.parse_control("if")?)))
     }
     fn range_control(&mut self) -> PResult<Node> {
-        Ok(Node::Range(self.parse_control("range")?))
+        Ok(Node::Range(Box::new(self.parse_control("range")?)))
     }
     fn with_control(&mut self) -> PResult<Node> {
-        Ok(Node::With(self.parse_control("with")?))
+        Ok(Node::With(Box::new(self.parse_control("with")?)))
     }
 
     fn template_name(&mut self, tok: &Item<'_>, context: &str) -> PResult<Arc<str>> {
         match tok.typ {
             Tok::String | Tok::RawString => match unquote(tok.val) {
-                Some(s) => Ok(Arc::from(s)),
+                Some(s) => Ok(shared(&s)),
                 None => self.err("invalid syntax"),
             },
             _ => self.unexpected(tok, context),
@@ -413,11 +447,11 @@ impl<'a> Parser<'a, '_> {
             self.backup();
             pipe = Some(self.pipeline(context, Tok::RightDelim)?);
         }
-        Ok(Ctl::Node(Node::Template {
+        Ok(Ctl::Node(Node::Template(Box::new(TemplateCall {
             pos: tok.pos,
             name,
             pipe,
-        }))
+        }))))
     }
 
     fn block_control(&mut self) -> PResult<Ctl> {
@@ -435,11 +469,11 @@ impl<'a> Parser<'a, '_> {
             return self.err(format!("unexpected {{{{else}}}} in {context}"));
         }
         self.add_define(name.clone(), list)?;
-        Ok(Ctl::Node(Node::Template {
+        Ok(Ctl::Node(Node::Template(Box::new(TemplateCall {
             pos: tok.pos,
             name,
             pipe: Some(pipe),
-        }))
+        }))))
     }
 
     fn pipeline(&mut self, context: &str, end: Tok) -> PResult<Pipe> {
@@ -461,12 +495,12 @@ impl<'a> Parser<'a, '_> {
             if next.typ == Tok::Assign || next.typ == Tok::Declare {
                 pipe.is_assign = next.typ == Tok::Assign;
                 self.next_non_space();
-                pipe.decl.push(Arc::from(v.val));
+                pipe.decl.push(shared(v.val));
                 self.vars.push(v.val);
                 break;
             } else if next.typ == Tok::Char && next.val == "," {
                 self.next_non_space();
-                pipe.decl.push(Arc::from(v.val));
+                pipe.decl.push(shared(v.val));
                 self.vars.push(v.val);
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().typ {
@@ -524,14 +558,13 @@ impl<'a> Parser<'a, '_> {
 
     fn command(&mut self) -> PResult<Cmd> {
         let pos = self.peek_non_space().pos;
-        let mut cmd = Cmd {
-            pos,
-            args: Vec::with_capacity(4),
-        };
+        // the arguments gather on a stack shared with nested commands, then
+        // move to a vector of their exact number (most commands have one)
+        let base = self.args.len();
         loop {
             self.peek_non_space();
             if let Some(op) = self.operand()? {
-                cmd.args.push(op);
+                self.args.push(op);
             }
             let tok = self.next();
             match tok.typ {
@@ -542,10 +575,11 @@ impl<'a> Parser<'a, '_> {
             }
             break;
         }
-        if cmd.args.is_empty() {
+        let args = self.args.split_off(base);
+        if args.is_empty() {
             return self.err("empty command");
         }
-        Ok(cmd)
+        Ok(Cmd { pos, args })
     }
 
     fn operand(&mut self) -> PResult<Option<Arg>> {
@@ -557,7 +591,7 @@ impl<'a> Parser<'a, '_> {
             let mut fields: Vec<Arc<str>> = Vec::new();
             while self.peek().typ == Tok::Field {
                 let t = self.next();
-                fields.push(Arc::from(&t.val[1..]));
+                fields.push(shared(&t.val[1..]));
             }
             return match node {
                 Arg::Field(_, mut idents) => {
@@ -590,12 +624,12 @@ impl<'a> Parser<'a, '_> {
                         crate::chart::gofmt::quote(tok.val)
                     ));
                 }
-                Arg::Identifier(tok.pos, Arc::from(tok.val))
+                Arg::Identifier(tok.pos, shared(tok.val))
             }
             Tok::Dot => Arg::Dot(tok.pos),
             Tok::Nil => Arg::Nil(tok.pos),
             Tok::Variable => {
-                let idents: Vec<Arc<str>> = tok.val.split('.').map(Arc::from).collect();
+                let idents: Vec<Arc<str>> = tok.val.split('.').map(shared).collect();
                 if !self.vars.iter().any(|v| *v == &*idents[0]) {
                     return self.err(format!(
                         "undefined variable {}",
@@ -604,10 +638,10 @@ impl<'a> Parser<'a, '_> {
                 }
                 Arg::Variable(tok.pos, idents)
             }
-            Tok::Field => Arg::Field(tok.pos, tok.val[1..].split('.').map(Arc::from).collect()),
+            Tok::Field => Arg::Field(tok.pos, tok.val[1..].split('.').map(shared).collect()),
             Tok::Bool => Arg::Bool(tok.pos, tok.val == "true"),
             Tok::CharConstant | Tok::Number => match parse_number(tok.val, tok.typ) {
-                Ok(n) => Arg::Number(tok.pos, n),
+                Ok(n) => Arg::Number(tok.pos, Box::new(n)),
                 Err(e) => return self.err(e),
             },
             Tok::LeftParen => {
@@ -620,7 +654,7 @@ impl<'a> Parser<'a, '_> {
                 Arg::Pipe(tok.pos, Box::new(r?))
             }
             Tok::String | Tok::RawString => match unquote(tok.val) {
-                Some(s) => Arg::String(tok.pos, Arc::from(tok.val), Arc::from(s)),
+                Some(s) => Arg::String(tok.pos, shared(tok.val), shared(&s)),
                 None => return self.err("invalid syntax"),
             },
             _ => {
@@ -633,7 +667,7 @@ impl<'a> Parser<'a, '_> {
 
 fn keep_node(n: Node) -> Option<Node> {
     match &n {
-        Node::Text(t) if t.is_empty() => None,
+        Node::Text(start, end) if start == end => None,
         _ => Some(n),
     }
 }
