@@ -162,13 +162,13 @@ fn count_newlines(b: &[u8]) -> usize {
     n + chunks.remainder().iter().filter(|&&x| x == b'\n').count()
 }
 
-/// Byte offset of the next `{{` at or after `from`.
+/// Byte offset of the next `{{` at or after `from` (a vectorized search:
+/// most of a chart's template text is plain text between actions).
 fn find_left_delim(input: &str, from: usize) -> Option<usize> {
     let b = input.as_bytes();
     let mut i = from;
     loop {
-        // `{` is ASCII, so every probe position is a char boundary
-        let j = i + input[i..].find('{')?;
+        let j = i + memchr::memchr(b'{', &b[i..])?;
         if b.get(j + 1) == Some(&b'{') {
             return Some(j);
         }
