@@ -919,6 +919,34 @@ pub fn parse_number(text: &str, typ: Tok) -> Result<Number, String> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn parse_tree_nodes_stay_small() {
+        // a template's body is mostly a long list of text and action nodes;
+        // their large kinds are boxed so the list stays three words a node
+        assert!(std::mem::size_of::<Node>() <= 3 * std::mem::size_of::<usize>());
+        assert!(std::mem::size_of::<Arg>() <= 6 * std::mem::size_of::<usize>());
+    }
+
+    #[test]
+    fn text_nodes_are_ranges_of_the_source() {
+        let p = parse("t", "a {{- 1 -}} b {{/* c */}}\n", &|_| false).unwrap();
+        let texts: Vec<&str> = p
+            .main
+            .root
+            .iter()
+            .filter_map(|n| match n {
+                Node::Text(s, e) => Some(p.main.text(*s, *e)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(texts, ["a", "b ", "\n"]);
+        assert!(!p.main.is_empty());
+        assert!(parse("t", " \n{{/* c */}}\t", &|_| false)
+            .unwrap()
+            .main
+            .is_empty());
+    }
+
     fn p(s: &str) -> Result<Parsed, ParseError> {
         parse("t.yaml", s, &|n| {
             matches!(n, "quote" | "include" | "printf" | "eq")
