@@ -216,7 +216,7 @@ impl Template {
 
 /// Go's `parse.IsEmptyTree`: only whitespace text (and nothing else);
 /// `source` is the text the list was parsed from.
-pub fn is_empty_tree(list: &List, source: &str) -> bool {
+fn is_empty_tree(list: &List, source: &str) -> bool {
     list.iter().all(|n| match n {
         Node::Text(start, end) => source[*start..*end]
             .trim_matches([' ', '\t', '\r', '\n'])

@@ -188,22 +188,14 @@ struct Lexer<'a> {
 
 /// Lexes the whole input. The item list always ends with `Eof` or `Error`.
 pub fn lex(input: &str) -> Lexed<'_> {
-    lex_into(input, Vec::new())
-}
-
-/// [`lex`] into `items` (emptied first), reusing its allocation: a parser
-/// hands the vector of one file to the next (see [`recycle`]), as fresh
-/// memory costs more than lexing it full.
-pub fn lex_into<'a>(input: &'a str, mut items: Vec<Item<'a>>) -> Lexed<'a> {
-    items.clear();
-    // Helm charts average one item per 8-16 bytes
-    items.reserve(input.len() / 8 + 4);
     let mut l = Lexer {
         input,
         b: input.as_bytes(),
         pos: 0,
         start: 0,
-        items,
+        // Helm charts average one item per 8-16 bytes; reserving for more
+        // (untouched pages cost little) beats copying a regrown vector
+        items: Vec::with_capacity(input.len() / 4 + 4),
         error: String::new(),
         paren_depth: 0,
     };
@@ -212,17 +204,6 @@ pub fn lex_into<'a>(input: &'a str, mut items: Vec<Item<'a>>) -> Lexed<'a> {
         items: l.items,
         error: l.error,
     }
-}
-
-/// An emptied item vector, its allocation kept, for text of another lifetime.
-pub fn recycle<'b>(mut items: Vec<Item<'_>>) -> Vec<Item<'b>> {
-    items.clear();
-    // collecting an empty vector's iterator into a vector of a same-sized
-    // type reuses its allocation (the standard library's in-place collect)
-    items
-        .into_iter()
-        .map(|_| unreachable!("the vector is empty"))
-        .collect()
 }
 
 impl<'a> Lexer<'a> {

@@ -7,8 +7,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::ast::{is_empty_tree, Arg, Branch, Cmd, List, Node, Number, Pipe, Source, Template, TemplateCall};
-use super::lex::{lex_into, line_at, recycle, Item, Tok};
+use super::ast::{Arg, Branch, Cmd, List, Node, Number, Pipe, Source, Template, TemplateCall};
+use super::lex::{lex, line_at, Item, Tok};
 
 /// Maximum nesting of parentheses and control structures.
 const MAX_DEPTH: usize = 1000;
@@ -86,12 +86,7 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
         name: Arc::from(name),
         text: Arc::from(text),
     });
-    thread_local! {
-        /// the item vector of the last file parsed on this thread
-        static ITEMS: std::cell::RefCell<Vec<Item<'static>>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    let spare = ITEMS.with(|v| std::mem::take(&mut *v.borrow_mut()));
-    let lexed = lex_into(text, recycle(spare));
+    let lexed = lex(text);
     let mut p = Parser {
         input: text,
         items: lexed.items,
@@ -108,10 +103,7 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
         defines: Vec::new(),
         define_index: HashMap::new(),
     };
-    let root = p.parse_top();
-    let items = recycle(std::mem::take(&mut p.items));
-    ITEMS.with(|v| *v.borrow_mut() = items);
-    let root = root?;
+    let root = p.parse_top()?;
     Ok(Parsed {
         main: Template {
             name: Arc::from(name),
@@ -124,8 +116,9 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
 
 /// A shared copy of a name or short literal: templates repeat the same
 /// few hundred field names, functions and template names thousands of
-/// times, and one allocation per distinct text (per parsing thread) is
-/// far cheaper than one per use.
+/// times; one allocation per distinct text (per parsing thread) instead of
+/// one per use keeps parse trees smaller (the lookup costs about what the
+/// allocation did, so this is for memory, not instructions).
 fn shared(text: &str) -> Arc<str> {
     /// longer texts are rarely repeated: not worth keeping
     const MAX_SHARED_LEN: usize = 64;
@@ -245,12 +238,12 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn add_define(&mut self, name: Arc<str>, root: List) -> PResult<()> {
-        let empty = is_empty_tree(&root, self.input);
         let t = Template {
             name: name.clone(),
             source: self.source.clone(),
             root,
         };
+        let empty = t.is_empty();
         if let Some(&idx) = self.define_index.get(&name) {
             if self.defines[idx].is_empty() {
                 self.defines[idx] = t;
