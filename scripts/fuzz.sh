@@ -21,7 +21,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 fuzz="$root/fuzz"
 CARGO_FUZZ_VERSION=0.13.2
-targets=(template_parse template_exec values_yaml chart_yaml archive_loader strvals)
+targets=(template_parse template_exec values_yaml chart_yaml archive_loader strvals manifest_head)
 
 target=${1:-all}
 seconds=${2:-600}
@@ -38,7 +38,7 @@ seed() {
 
 build_corpus() {
   local c="$fuzz/corpus" f i d
-  mkdir -p "$c"/{template_parse,template_exec,values_yaml,chart_yaml,archive_loader,strvals}
+  mkdir -p "$c"/{template_parse,template_exec,values_yaml,chart_yaml,archive_loader,strvals,manifest_head}
   # Templates: the charts, the conformance cases, one funcs case per line.
   i=0
   while IFS= read -r -d '' f; do
@@ -80,6 +80,18 @@ build_corpus() {
     { printf '\1'; tar -C "$(dirname "$d")" --sort=name --owner=0 --group=0 --numeric-owner \
       --mtime=@0 -cf - "$(basename "$d")"; } >"$c/archive_loader/tar-$i"
   done
+  # Rendered manifests: every document of the recorded Helm outputs.
+  i=0
+  while IFS= read -r -d '' f; do
+    python3 - "$f" "$c/manifest_head" "$i" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+for j, doc in enumerate(re.split(r"(?m)^---[ \t]*", text)):
+    if doc.strip() and "{{" not in doc and len(doc) <= 65536:
+        open(f"{sys.argv[2]}/doc-{sys.argv[3]}-{j}.yaml", "w", encoding="utf-8").write(doc.lstrip())
+PY
+    i=$((i + 1))
+  done < <(grep -rlZ --include='*.txt' '^kind: ' "$root/xtask/tests" | sort -z)
   # --set values: the yaml fixtures' flags, plus a few shapes by hand.
   i=0
   while IFS= read -r -d '' f; do
@@ -110,7 +122,7 @@ run_target() {
     # Rc cycle that is freed at exit, which LeakSanitizer would report.
     template_exec) dict=(-dict="$fuzz/dict/template.dict" -detect_leaks=0) ;;
     template_parse) dict=(-dict="$fuzz/dict/template.dict") ;;
-    values_yaml | chart_yaml) dict=(-dict="$fuzz/dict/yaml.dict") ;;
+    values_yaml | chart_yaml | manifest_head) dict=(-dict="$fuzz/dict/yaml.dict") ;;
   esac
   echo "fuzz: $t for ${seconds}s (sanitizer $sanitizer)"
   (cd "$fuzz" && RUSTC_BOOTSTRAP=1 cargo fuzz run -O -a -s "$sanitizer" "$t" "corpus/$t" -- \

@@ -52,8 +52,8 @@ impl Node {
 /// Small maps (nearly all of them) are searched in place; past
 /// [`PairMap::INDEXED`] pairs an index keeps the search O(1).
 #[derive(Default)]
-struct PairMap {
-    pairs: Vec<(Node, Node)>,
+pub(super) struct PairMap {
+    pub(super) pairs: Vec<(Node, Node)>,
     index: Option<HashMap<String, usize>>,
 }
 
@@ -89,7 +89,7 @@ fn key_eq(a: &Node, b: &Node) -> bool {
 impl PairMap {
     const INDEXED: usize = 16;
 
-    fn set(&mut self, k: Node, v: Node) {
+    pub(super) fn set(&mut self, k: Node, v: Node) {
         if let Some(index) = &mut self.index {
             match key_repr(&k) {
                 Some(r) => match index.get(&r) {
@@ -308,7 +308,11 @@ fn resolved_node(r: Resolved, text: Cow<'_, str>) -> Node {
 }
 
 /// go-yaml v2 `decoder.scalar` into `interface{}`.
-fn decode_scalar(value: Cow<'_, str>, style: ScalarStyle, tag: Option<String>) -> Result<Node, YamlError> {
+pub(super) fn decode_scalar(
+    value: Cow<'_, str>,
+    style: ScalarStyle,
+    tag: Option<String>,
+) -> Result<Node, YamlError> {
     let Some(tag) = tag else {
         if style == ScalarStyle::Plain {
             return Ok(resolved_node(resolve_plain(&value), value));
@@ -684,7 +688,7 @@ fn float_value(f: f64) -> Result<Value, String> {
     Ok(Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null))
 }
 
-fn to_json_value(n: Node) -> Result<Value, String> {
+pub(super) fn to_json_value(n: Node) -> Result<Value, String> {
     Ok(match n {
         Node::Null => Value::Null,
         Node::Bool(b) => Value::Bool(b),

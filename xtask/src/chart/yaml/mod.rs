@@ -19,6 +19,7 @@
 //! - [`from_json`]: Go `json.Unmarshal` into `interface{}`.
 
 pub mod emit;
+mod head;
 pub mod json;
 pub mod load;
 pub mod resolve;
@@ -65,6 +66,21 @@ fn unmarshal_with(src: &str, convert: fn(load::Node) -> Result<Value, String>) -
 /// `kind`, `apiVersion` and `metadata`): the same errors for the whole
 /// document, but only those fields converted.
 pub fn unmarshal_head(src: &str) -> Result<Value, String> {
+    if let Some(head) = unmarshal_head_fast(src) {
+        return Ok(head);
+    }
+    unmarshal_head_full(src)
+}
+
+/// [`unmarshal_head`]'s fast path alone: `None` when the full decoder has
+/// to decide (see `head.rs`).
+pub fn unmarshal_head_fast(src: &str) -> Option<Value> {
+    head::head(src)
+}
+
+/// [`unmarshal_head`] without its fast path: the full decoder (the
+/// reference the fast path is tested against).
+pub fn unmarshal_head_full(src: &str) -> Result<Value, String> {
     unmarshal_with(src, load::node_to_json_head)
 }
 

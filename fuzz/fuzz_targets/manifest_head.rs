@@ -1,0 +1,16 @@
+//! The fast path that reads a rendered manifest's head (`kind`,
+//! `apiVersion`, `metadata`) must never panic and, whenever it answers,
+//! must agree with the full go-yaml-compatible decoder.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use xtask::chart::yaml;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Some(fast) = yaml::unmarshal_head_fast(text) {
+        assert_eq!(yaml::unmarshal_head_full(text), Ok(fast), "{text:?}");
+    }
+});
