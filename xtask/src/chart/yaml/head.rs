@@ -41,6 +41,7 @@ pub fn head(src: &str) -> Option<Value> {
         s: src,
         b: src.as_bytes(),
         pos: 0,
+        peeked: None,
     };
     let Some(first) = p.peek()? else {
         // nothing but comments and blank lines: no document (`null`)
@@ -65,7 +66,17 @@ pub fn head(src: &str) -> Option<Value> {
 /// text) and the printable BMP ranges of go-yaml's `is_printable` (no BOM,
 /// no C1 controls, no characters outside the BMP, no `\r`).
 fn plain_characters(b: &[u8]) -> bool {
+    // blocks of printable ASCII (nearly all of a manifest) in one test each
     let mut i = 0;
+    while i + 32 <= b.len() {
+        let odd = b[i..i + 32].iter().fold(false, |acc, &c| {
+            acc | (c.wrapping_sub(0x20) >= 0x5f && c != b'\n')
+        });
+        if odd {
+            break;
+        }
+        i += 32;
+    }
     while i < b.len() {
         let c = b[i];
         if c < 0x80 {
@@ -115,6 +126,9 @@ struct Scan<'a> {
     b: &'a [u8],
     /// start of the first line not consumed yet
     pos: usize,
+    /// the last line [`Scan::peek`] returned (lines are peeked several
+    /// times: by a value, then by the collection holding it)
+    peeked: Option<Line>,
 }
 
 fn skip_spaces(b: &[u8], mut i: usize, end: usize) -> usize {
@@ -147,30 +161,46 @@ impl<'a> Scan<'a> {
     /// `None` for a structural line the subset does not handle (tabs,
     /// document markers).
     fn peek(&mut self) -> Option<Option<Line>> {
+        if let Some(line) = self.peeked.filter(|l| l.start == self.pos) {
+            return Some(Some(line));
+        }
+        let b = self.b;
         loop {
-            if self.pos >= self.b.len() {
+            if self.pos >= b.len() {
                 return Some(None);
             }
             let start = self.pos;
-            let end = self.line_end(start);
             let mut c = start;
-            while c < end && self.b[c] == b' ' {
+            while c < b.len() && b[c] == b' ' {
                 c += 1;
             }
-            if c == end || self.b[c] == b'#' {
-                self.pos = self.after(end);
+            // the line's end, or a tab in it (which the subset leaves alone
+            // outside block scalar text)
+            let stop = memchr::memchr2(b'\n', b'\t', &b[c..]).map_or(b.len(), |i| c + i);
+            let tab = stop < b.len() && b[stop] == b'\t';
+            if c < b.len() && b[c] == b'#' {
+                self.pos = self.after(if tab { self.line_end(stop) } else { stop });
                 continue;
             }
-            let line = &self.b[start..end];
-            if memchr::memchr(b'\t', line).is_some() || line.starts_with(b"---") || line.starts_with(b"...") {
+            if tab {
                 return None;
             }
-            return Some(Some(Line {
+            if c == stop {
+                self.pos = self.after(stop);
+                continue;
+            }
+            let line = &b[start..stop];
+            if line.starts_with(b"---") || line.starts_with(b"...") {
+                return None;
+            }
+            let line = Line {
                 start,
                 indent: c - start,
                 content: c,
-                end,
-            }));
+                end: stop,
+            };
+            self.peeked = Some(line);
+            return Some(Some(line));
         }
     }
 
