@@ -1,6 +1,7 @@
-//! The fast path that reads a rendered manifest's head (`kind`,
-//! `apiVersion`, `metadata`) must never panic and, whenever it answers,
-//! must agree with the full go-yaml-compatible decoder.
+//! The block-YAML fast paths (a rendered manifest's head: `kind`,
+//! `apiVersion`, `metadata`; a whole values document) must never panic
+//! and, whenever they answer, must agree with the full go-yaml-compatible
+//! decoder.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -12,5 +13,8 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Some(fast) = yaml::unmarshal_head_fast(text) {
         assert_eq!(yaml::unmarshal_head_full(text), Ok(fast), "{text:?}");
+    }
+    if let Some(fast) = yaml::decode_first_fast(text) {
+        assert_eq!(yaml::load::decode_first(text), Ok(fast), "{text:?}");
     }
 });

@@ -18,8 +18,8 @@
 //!   [`to_raw_json`], [`to_pretty_json`], [`to_toml`].
 //! - [`from_json`]: Go `json.Unmarshal` into `interface{}`.
 
+mod block;
 pub mod emit;
-mod head;
 pub mod json;
 pub mod load;
 pub mod resolve;
@@ -49,7 +49,24 @@ pub fn json_kind(v: &Value) -> &'static str {
 /// An empty document is `null`. Errors read like Go's:
 /// `error converting YAML to JSON: yaml: line 3: ...`.
 pub fn unmarshal(src: &str) -> Result<Value, String> {
+    match block::document(src) {
+        Some(None) => Ok(Value::Null),
+        Some(Some(node)) => load::node_to_json(node).or_else(|_| unmarshal_full(src)),
+        None => unmarshal_full(src),
+    }
+}
+
+/// [`unmarshal`] without its fast path: the full decoder (the reference
+/// the fast path is tested against).
+pub fn unmarshal_full(src: &str) -> Result<Value, String> {
     unmarshal_with(src, load::node_to_json)
+}
+
+/// The fast path of [`unmarshal`] alone, as a decoded node: `None` when
+/// the full decoder has to decide (see `block.rs`); `Some(None)` for an
+/// empty document.
+pub fn decode_first_fast(src: &str) -> Option<Option<load::Node>> {
+    block::document(src)
 }
 
 /// The first document of `src` decoded and converted by `convert`, with
@@ -73,9 +90,9 @@ pub fn unmarshal_head(src: &str) -> Result<Value, String> {
 }
 
 /// [`unmarshal_head`]'s fast path alone: `None` when the full decoder has
-/// to decide (see `head.rs`).
+/// to decide (see `block.rs`).
 pub fn unmarshal_head_fast(src: &str) -> Option<Value> {
-    head::head(src)
+    block::head(src)
 }
 
 /// [`unmarshal_head`] without its fast path: the full decoder (the

@@ -1,21 +1,27 @@
-//! A fast path for [`super::unmarshal_head`]: Helm's `SortManifests` only
-//! needs a rendered document's verdict (does go-yaml accept it?) and its
-//! `kind`, `apiVersion` and `metadata`, but the full decoder scans every
-//! character through saphyr-parser's token machinery and builds a tree of
-//! the whole document (~50 instructions per byte, a third of a small
-//! chart's run).
+//! A fast path for decoding the block YAML that charts are made of.
 //!
-//! Rendered manifests are nearly always plain block YAML: indented
-//! mappings and sequences, one-line plain or quoted scalars, literal and
-//! folded block scalars, `{}` and `[]`. [`head`] walks that subset line by
-//! line, checks it the way go-yaml v2 would, and builds values only under
-//! the three head keys. It is conservative: on anything outside the subset
-//! (flow collections, anchors, tags, multi-line plain or quoted scalars,
-//! tabs outside block scalar text, unusual characters, keys that are not
-//! strings, `.nan`/`.inf` values, block scalars or escapes in the head, …)
-//! or anything that might be an error, it answers `None` and the caller runs
-//! the full decoder, which stays the reference: tests check that whenever
-//! [`head`] answers, the full decoder gives the same value.
+//! The full decoder (`load.rs`) scans every character through
+//! saphyr-parser's token machinery and builds a tree of the whole document
+//! (~50-170 instructions per byte). Two hot callers need less:
+//! - Helm's `SortManifests` ([`super::unmarshal_head`]) needs a rendered
+//!   document's verdict (does go-yaml accept it?) and its `kind`,
+//!   `apiVersion` and `metadata` only: [`head`];
+//! - values files ([`super::unmarshal`]) are large, commented block
+//!   mappings: [`document`].
+//!
+//! Both walk the block subset line by line — indented mappings and
+//! sequences, one-line plain or quoted scalars, multi-line plain scalars,
+//! literal and folded block scalars, one-line flow collections — check it
+//! the way go-yaml v2 would, and build values only where asked. They are
+//! conservative: on anything outside the subset (anchors, aliases, tags,
+//! `?` and `<<` keys, keys that are not strings, `.nan`/`.inf` values,
+//! multi-line quoted or flow scalars, tabs outside block scalar text,
+//! characters go-yaml rejects, `\r`, several documents, and, where values
+//! are built, multi-line plain and folded scalars) or anything that might
+//! be an error, they answer `None` and the caller runs the full decoder,
+//! which stays the reference: every error text is still its own, and tests
+//! check that whenever the fast path answers, the full decoder gives the
+//! same value.
 
 use std::borrow::Cow;
 
@@ -34,6 +40,34 @@ const MAX_KEY_LEN: usize = 1000;
 /// The value `unmarshal_head(src)` returns when `src` is a valid document
 /// of the block subset; `None` when the full decoder has to decide.
 pub fn head(src: &str) -> Option<Value> {
+    let Some(pairs) = top_mapping(src, true)? else {
+        // nothing but comments and blank lines: no document (`null`)
+        return Some(Value::Null);
+    };
+    let mut m = Map::new();
+    for (k, v) in pairs {
+        let Node::Str(k) = k else { return None };
+        m.insert(k, to_json_value(v).ok()?);
+    }
+    Some(Value::Object(m))
+}
+
+/// The first document of `src` as go-yaml v2 decodes it (what
+/// `load::decode_first` returns) when it is a block mapping of the subset;
+/// `None` when the full decoder has to decide. An empty document is
+/// `Some(None)`.
+pub fn document(src: &str) -> Option<Option<Node>> {
+    Some(top_mapping(src, false)?.map(Node::Map))
+}
+
+/// The pairs of the block mapping `src` holds (only the head keys with
+/// `head_only`); `Some(None)` for a document of only comments and blank
+/// lines. A stream that does not end in a line break is read as if it did,
+/// as go-yaml reads it.
+fn top_mapping(src: &str, head_only: bool) -> Option<Option<Vec<(Node, Node)>>> {
+    if !src.is_empty() && !src.ends_with('\n') {
+        return top_mapping(&format!("{src}\n"), head_only);
+    }
     if !plain_characters(src.as_bytes()) {
         return None;
     }
@@ -42,23 +76,18 @@ pub fn head(src: &str) -> Option<Value> {
         b: src.as_bytes(),
         pos: 0,
         peeked: None,
+        head_only,
     };
     let Some(first) = p.peek()? else {
-        // nothing but comments and blank lines: no document (`null`)
-        return Some(Value::Null);
+        return Some(None);
     };
     p.key_at(&first, first.content)??;
-    let mut head = PairMap::default();
-    p.mapping(first, first.content, 0, Some(&mut head))?;
+    let mut pairs = PairMap::default();
+    p.mapping(first, first.content, 0, Some(&mut pairs))?;
     if p.peek()?.is_some() {
         return None;
     }
-    let mut m = Map::new();
-    for (k, v) in head.pairs {
-        let Node::Str(k) = k else { return None };
-        m.insert(k, to_json_value(v).ok()?);
-    }
-    Some(Value::Object(m))
+    Some(Some(pairs.pairs))
 }
 
 /// Whether every character is one go-yaml accepts and the subset handles:
@@ -129,6 +158,9 @@ struct Scan<'a> {
     /// the last line [`Scan::peek`] returned (lines are peeked several
     /// times: by a value, then by the collection holding it)
     peeked: Option<Line>,
+    /// build only the values of the top-level `kind`, `apiVersion` and
+    /// `metadata` (else every value)
+    head_only: bool,
 }
 
 fn skip_spaces(b: &[u8], mut i: usize, end: usize) -> usize {
@@ -226,15 +258,15 @@ impl<'a> Scan<'a> {
         let (mut line, mut at) = (first, at);
         loop {
             let key = self.key_at(&line, at)??;
-            if key.plain && !plain_is_string(&key.text) {
-                return None; // a null, bool, number or merge key
+            if key.plain && !plain_key_ok(&key.text) {
+                return None; // a null, big unsigned, timestamp or merge key
             }
-            let wanted =
-                build.is_some() && (depth > 0 || matches!(&*key.text, "kind" | "apiVersion" | "metadata"));
+            let wanted = build.is_some()
+                && (depth > 0 || !self.head_only || matches!(&*key.text, "kind" | "apiVersion" | "metadata"));
             let value = self.value(&line, key.value, indent, true, depth, wanted)?;
             if wanted {
                 if let Some(m) = build.as_deref_mut() {
-                    m.set(Node::Str(key.text.into_owned()), value);
+                    m.set(key_node(key.text, key.plain)?, value);
                 }
             }
             let Some(next) = self.peek()? else { return Some(()) };
@@ -326,11 +358,8 @@ impl<'a> Scan<'a> {
             return Some(if build { Node::Map(m.pairs) } else { Node::Null });
         }
         if b[v] == b'|' || b[v] == b'>' {
-            if build {
-                return None; // block scalars in the head: the full decoder
-            }
-            self.block_scalar(line, v, parent)?;
-            return Some(Node::Null);
+            let text = self.block_scalar(line, v, parent, build)?;
+            return Some(text.map_or(Node::Null, Node::Str));
         }
         self.inline(line, v, parent, build)
     }
@@ -361,9 +390,9 @@ impl<'a> Scan<'a> {
     }
 
     /// Consumes the continuation lines of a multi-line plain scalar (lines
-    /// more indented than `parent`, blank lines between them); whether
-    /// there were any. `None` for a continuation the subset does not check
-    /// (comments, `- `, `: `, tabs).
+    /// more indented than `parent`, blank lines between them, up to a
+    /// comment line); whether there were any. `None` for a continuation the
+    /// subset does not check (indicators, `: `, ` #`, tabs).
     fn continuation(&mut self, parent: usize) -> Option<bool> {
         let b = self.b;
         let mut any = false;
@@ -382,6 +411,9 @@ impl<'a> Scan<'a> {
                 break;
             }
             let text = &b[c..end];
+            if text[0] == b'#' {
+                break; // a comment ends the scalar
+            }
             if starts_special(text[0], text.get(1).copied())
                 || memchr::memchr(b'\t', text).is_some()
                 || text.ends_with(b":")
@@ -439,71 +471,62 @@ impl<'a> Scan<'a> {
                 Some((node, None))
             }
             b'{' | b'[' => {
-                let end = self.flow(v, line.end, 0)?;
+                let (end, node) = self.flow(v, line.end, 0, build)?;
                 if !is_blank_rest(b, end, line.end) {
                     return None;
                 }
-                if !build {
-                    return Some((Node::Null, None));
-                }
-                // the head takes only empty ones
-                match &b[v..end] {
-                    b"{}" => Some((Node::Map(Vec::new()), None)),
-                    b"[]" => Some((Node::Seq(Vec::new()), None)),
-                    _ => None,
-                }
+                Some((node, None))
             }
             c if starts_special(c, b.get(v + 1).copied()) => None,
-            c => {
+            _ => {
                 let (end, stop) = self.plain_end(v, line.end)?;
-                let text = &self.s[v..end];
-                if !build {
-                    // only numbers can resolve to a float (`.nan`, `.inf`
-                    // included), which must be finite for JSON
-                    if matches!(c, b'+' | b'-' | b'.' | b'0'..=b'9') {
-                        if let Resolved::Float(f) = resolve_plain(text) {
-                            if !f.is_finite() {
-                                return None;
-                            }
-                        }
-                    }
-                    return Some((Node::Null, Some(stop)));
-                }
-                let node = decode_scalar(Cow::Borrowed(text), ScalarStyle::Plain, None).ok()?;
-                if matches!(node, Node::Float(f) if !f.is_finite()) {
-                    return None;
-                }
+                let node = self.plain_scalar(&self.s[v..end], build)?;
                 Some((node, Some(stop)))
             }
         }
     }
 
     /// A flow collection starting at byte `at` (`[` or `{`) and closed
-    /// before `end` (the end of its line): the byte after it. Only checked
-    /// (values are never built); entries are quoted scalars, plain scalars
-    /// without `:` or `#`, and nested collections; `key: value` pairs only
-    /// in mappings, every key with a value.
-    fn flow(&self, at: usize, end: usize, depth: usize) -> Option<usize> {
+    /// before `end` (the end of its line): the byte after it, and with
+    /// `build` its value. Entries are quoted scalars, plain scalars without
+    /// `:` or `#`, and nested collections; `key: value` pairs only in
+    /// mappings, every key a string with a value.
+    fn flow(&self, at: usize, end: usize, depth: usize, build: bool) -> Option<(usize, Node)> {
         let b = self.b;
         if depth > MAX_DEPTH {
             return None;
         }
         let map = b[at] == b'{';
         let close = if map { b'}' } else { b']' };
+        let mut items = Vec::new();
+        let mut pairs = PairMap::default();
+        let done = |i: usize, items: Vec<Node>, pairs: PairMap| {
+            let node = match (build, map) {
+                (false, _) => Node::Null,
+                (true, true) => Node::Map(pairs.pairs),
+                (true, false) => Node::Seq(items),
+            };
+            Some((i + 1, node))
+        };
         let mut i = skip_spaces(b, at + 1, end);
         if i < end && b[i] == close {
-            return Some(i + 1);
+            return done(i, items, pairs);
         }
         loop {
-            i = self.flow_node(i, end, depth, map)?;
-            i = skip_spaces(b, i, end);
+            let (next, node) = self.flow_node(i, end, depth, map, build)?;
+            i = skip_spaces(b, next, end);
             if map {
                 if i >= end || b[i] != b':' {
                     return None;
                 }
                 i = skip_spaces(b, i + 1, end);
-                i = self.flow_node(i, end, depth, false)?;
-                i = skip_spaces(b, i, end);
+                let (next, value) = self.flow_node(i, end, depth, false, build)?;
+                i = skip_spaces(b, next, end);
+                if build {
+                    pairs.set(node, value);
+                }
+            } else if build {
+                items.push(node);
             }
             if i >= end {
                 return None;
@@ -511,26 +534,27 @@ impl<'a> Scan<'a> {
             if b[i] == b',' {
                 i = skip_spaces(b, i + 1, end);
                 if i < end && b[i] == close {
-                    return Some(i + 1);
+                    return done(i, items, pairs);
                 }
                 continue;
             }
             if b[i] == close {
-                return Some(i + 1);
+                return done(i, items, pairs);
             }
             return None;
         }
     }
 
-    /// One node inside a flow collection at byte `i` (spaces skipped):
-    /// the byte after it. `key` when it is a mapping key (must be a string).
-    fn flow_node(&self, i: usize, end: usize, depth: usize, key: bool) -> Option<usize> {
+    /// One node inside a flow collection at byte `i` (spaces skipped): the
+    /// byte after it and with `build` its value. `key` when it is a mapping
+    /// key (must be a string).
+    fn flow_node(&self, i: usize, end: usize, depth: usize, key: bool, build: bool) -> Option<(usize, Node)> {
         let b = self.b;
         if i >= end {
             return None;
         }
         match b[i] {
-            b'[' | b'{' if !key => self.flow(i, end, depth + 1),
+            b'[' | b'{' if !key => self.flow(i, end, depth + 1, build),
             b'"' | b'\'' => {
                 let line = Line {
                     start: i,
@@ -538,7 +562,15 @@ impl<'a> Scan<'a> {
                     content: i,
                     end,
                 };
-                self.quoted(&line, i, key).map(|(_, e)| e)
+                let (text, e) = self.quoted(&line, i, build)?;
+                Some((
+                    e,
+                    if build {
+                        Node::Str(text.into_owned())
+                    } else {
+                        Node::Null
+                    },
+                ))
             }
             c if starts_special(c, b.get(i + 1).copied()) || c == b'-' && i + 1 < end && b[i + 1] == b' ' => {
                 None
@@ -558,25 +590,46 @@ impl<'a> Scan<'a> {
                 while k > i && b[k - 1] == b' ' {
                     k -= 1;
                 }
-                let text = &self.s[i..k];
-                if key {
-                    if !plain_is_string(text) {
-                        return None;
-                    }
-                } else if matches!(c, b'+' | b'-' | b'.' | b'0'..=b'9') {
-                    if let Resolved::Float(f) = resolve_plain(text) {
-                        if !f.is_finite() {
-                            return None;
-                        }
-                    }
-                }
                 // a `:` must be a mapping's value indicator (`key: value`)
                 if j < end && b[j] == b':' && !(key && j + 1 < end && b[j + 1] == b' ') {
                     return None;
                 }
-                Some(j)
+                let text = &self.s[i..k];
+                if key {
+                    if !plain_key_ok(text) {
+                        return None;
+                    }
+                    let node = if build {
+                        key_node(Cow::Borrowed(text), true)?
+                    } else {
+                        Node::Null
+                    };
+                    return Some((j, node));
+                }
+                Some((j, self.plain_scalar(text, build)?))
             }
         }
+    }
+
+    /// A one-line plain scalar's value (only checked without `build`: a
+    /// float must be finite for JSON).
+    fn plain_scalar(&self, text: &str, build: bool) -> Option<Node> {
+        if !build {
+            // only numbers can resolve to a float (`.nan`, `.inf` included)
+            if matches!(text.as_bytes().first(), Some(b'+' | b'-' | b'.' | b'0'..=b'9')) {
+                if let Resolved::Float(f) = resolve_plain(text) {
+                    if !f.is_finite() {
+                        return None;
+                    }
+                }
+            }
+            return Some(Node::Null);
+        }
+        let node = decode_scalar(Cow::Borrowed(text), ScalarStyle::Plain, None).ok()?;
+        if matches!(node, Node::Float(f) if !f.is_finite()) {
+            return None;
+        }
+        Some(node)
     }
 
     /// The end (trailing spaces trimmed) of the first line of a plain
@@ -609,8 +662,8 @@ impl<'a> Scan<'a> {
 
     /// A one-line quoted scalar starting at byte `at` (its quote): its
     /// text (only computed with `build`) and the byte after the closing
-    /// quote. `None` when it runs past the line, or has escapes the subset
-    /// does not take (any escape when building, `\x`, `\u`, `\U` always).
+    /// quote. `None` when it runs past the line or has `\x`, `\u` or `\U`
+    /// escapes (or one go-yaml rejects).
     fn quoted(&self, line: &Line, at: usize, build: bool) -> Option<(Cow<'a, str>, usize)> {
         let b = self.b;
         let q = b[at];
@@ -634,34 +687,17 @@ impl<'a> Scan<'a> {
             }
             if q == b'"' {
                 if c == b'"' {
-                    if escaped && build {
-                        return None;
-                    }
-                    return Some((Cow::Borrowed(&self.s[at + 1..i]), i + 1));
+                    let text = &self.s[at + 1..i];
+                    let text = if escaped && build {
+                        Cow::Owned(unescape(text))
+                    } else {
+                        Cow::Borrowed(text)
+                    };
+                    return Some((text, i + 1));
                 }
                 if c == b'\\' {
                     let e = *b.get(i + 1).filter(|_| i + 1 < line.end)?;
-                    if !matches!(
-                        e,
-                        b'0' | b'a'
-                            | b'b'
-                            | b't'
-                            | b'n'
-                            | b'v'
-                            | b'f'
-                            | b'r'
-                            | b'e'
-                            | b' '
-                            | b'"'
-                            | b'/'
-                            | b'\\'
-                            | b'N'
-                            | b'_'
-                            | b'L'
-                            | b'P'
-                    ) {
-                        return None;
-                    }
+                    escape(e)?;
                     escaped = true;
                     i += 2;
                     continue;
@@ -738,20 +774,31 @@ impl<'a> Scan<'a> {
 
     /// A block scalar whose header (`|`, `>`, optionally `-` or `+`) is at
     /// byte `v` of `line`, inside a collection at column `parent`. Consumes
-    /// its lines and only checks them (block scalars in the head are left
-    /// to the full decoder).
-    fn block_scalar(&mut self, line: &Line, v: usize, parent: usize) -> Option<()> {
+    /// its lines; with `build`, its text (literal scalars only: folded ones
+    /// go to the full decoder when built).
+    fn block_scalar(&mut self, line: &Line, v: usize, parent: usize, build: bool) -> Option<Option<String>> {
         let b = self.b;
-        let mut h = v + 1;
-        if h < line.end && (b[h] == b'-' || b[h] == b'+') {
-            h += 1;
+        let literal = b[v] == b'|';
+        if build && !literal {
+            return None;
         }
+        let mut h = v + 1;
+        let chomp = if h < line.end && (b[h] == b'-' || b[h] == b'+') {
+            h += 1;
+            b[h - 1]
+        } else {
+            b' '
+        };
         if !(h == line.end || (b[h] == b' ' && is_blank_rest(b, h, line.end))) {
             return None; // indentation indicators and the like
         }
         self.consume(line);
         let mut indent: Option<usize> = None;
         let mut leading_blank = 0;
+        // with `build`: the text so far, and the line breaks of the empty
+        // lines seen since the last line with text
+        let mut text = String::new();
+        let mut breaks = 0;
         while self.pos < b.len() {
             let start = self.pos;
             let end = self.line_end(start);
@@ -762,9 +809,13 @@ impl<'a> Scan<'a> {
             let spaces = c - start;
             if c == end {
                 // an empty or all-space line belongs to the scalar
-                if indent.is_none() {
-                    leading_blank = leading_blank.max(spaces);
+                match indent {
+                    None => leading_blank = leading_blank.max(spaces),
+                    // spaces past the indentation are text: not taken here
+                    Some(i) if build && spaces > i => return None,
+                    Some(_) => {}
                 }
+                breaks += 1;
                 self.pos = self.after(end);
                 continue;
             }
@@ -786,15 +837,86 @@ impl<'a> Scan<'a> {
                 }
                 Some(_) => {}
             }
+            if build {
+                let i = indent.unwrap_or(spaces);
+                for _ in 0..breaks {
+                    text.push('\n');
+                }
+                breaks = 0;
+                text.push_str(&self.s[start + i..end]);
+                text.push('\n');
+            }
             self.pos = self.after(end);
         }
-        Some(())
+        if !build {
+            return Some(None);
+        }
+        if indent.is_none() && breaks > 0 && chomp == b'+' {
+            return None; // only empty lines, kept: left to the full decoder
+        }
+        match chomp {
+            b'-' => {
+                text.pop();
+            }
+            b'+' => {
+                for _ in 0..breaks {
+                    text.push('\n');
+                }
+            }
+            _ => {}
+        }
+        Some(Some(text))
     }
 }
 
-/// Whether a plain key resolves to a string (go-yaml v2): only keys that
-/// start like a number, bool, null or `<<` need the resolver.
-fn plain_is_string(key: &str) -> bool {
+/// What a double-quoted scalar's `\\e` escape stands for (the escapes of
+/// go-yaml v2 but `\\x`, `\\u` and `\\U`, and a backslash before a line
+/// break, which the fast path leaves to the full decoder).
+fn escape(e: u8) -> Option<char> {
+    Some(match e {
+        b'0' => '\0',
+        b'a' => '\x07',
+        b'b' => '\x08',
+        b't' => '\t',
+        b'n' => '\n',
+        b'v' => '\x0b',
+        b'f' => '\x0c',
+        b'r' => '\r',
+        b'e' => '\x1b',
+        b' ' => ' ',
+        b'"' => '"',
+        b'/' => '/',
+        b'\\' => '\\',
+        b'N' => '\u{85}',
+        b'_' => '\u{a0}',
+        b'L' => '\u{2028}',
+        b'P' => '\u{2029}',
+        _ => return None,
+    })
+}
+
+/// The text of a one-line double-quoted scalar whose escapes [`escape`]
+/// takes (checked by the caller).
+fn unescape(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(e) = chars.next().and_then(|e| u8::try_from(e).ok()).and_then(escape) {
+                out.push(e);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Whether a plain key is one the fast path takes: a string, bool, int or
+/// float (JSON-able; null and big unsigned keys are errors, timestamps and
+/// `<<` merges are left to the full decoder). Only keys that start like a
+/// number, bool, null or `<<` need the resolver.
+fn plain_key_ok(key: &str) -> bool {
     match key.as_bytes().first() {
         Some(
             b'+'
@@ -813,10 +935,25 @@ fn plain_is_string(key: &str) -> bool {
             | b'O'
             | b'~'
             | b'<',
-        ) => key != "<<" && matches!(resolve_plain(key), Resolved::Str),
+        ) => {
+            key != "<<"
+                && match resolve_plain(key) {
+                    Resolved::Str | Resolved::Bool(_) | Resolved::Int(_) => true,
+                    Resolved::Float(f) => f.is_finite(),
+                    _ => false,
+                }
+        }
         None => false,
         Some(_) => true,
     }
+}
+
+/// The node of a key (plain keys resolved as go-yaml v2 does).
+fn key_node(text: Cow<'_, str>, plain: bool) -> Option<Node> {
+    if !plain {
+        return Some(Node::Str(text.into_owned()));
+    }
+    decode_scalar(text, ScalarStyle::Plain, None).ok()
 }
 
 /// Whether a value or key starting with `c` (then `next`) is something
@@ -838,6 +975,20 @@ mod tests {
     use crate::chart::yaml::unmarshal_head_full;
 
     /// The fast path either declines or agrees with the full decoder.
+    /// The whole-document fast path either declines or decodes exactly
+    /// what the full decoder does.
+    fn check_document(doc: &str) -> Option<Option<Node>> {
+        let fast = document(doc);
+        if let Some(n) = &fast {
+            assert_eq!(
+                crate::chart::yaml::load::decode_first(doc).as_ref(),
+                Ok(n),
+                "fast path disagrees with the full decoder on {doc:?}"
+            );
+        }
+        fast
+    }
+
     pub(super) fn check(doc: &str) -> Option<Value> {
         let fast = head(doc);
         if let Some(v) = &fast {
@@ -973,7 +1124,7 @@ spec:
             "a: b: c\n",
             "a: b\n  c: d\n",
             "a:\tb\n",
-            "1: x\n",
+            "~: x\n",
             "a: .nan\n",
             "- a\n",
         ] {
@@ -1032,6 +1183,94 @@ spec:
         );
     }
 
+    const VALUES: &str = r#"# Default values
+replicaCount: 1
+image:
+  repository: "ghcr.io/asky/web"   # comment
+  tag: ''
+  pullPolicy: IfNotPresent
+  digest: ~
+escaped: "tab\tquote\" slash\/ nel\N"
+quoted: 'it''s'
+ports: [80, "443", {name: http, port: 8080}, []]
+labels: {}
+nested: {a: {b: [1, 2.5, true, null, -3]}}
+script: |
+  #!/bin/sh
+
+  echo "hi: there"
+    indented
+stripped: |-
+  last
+
+kept: |+
+  kept
+
+
+list:
+- a
+- b: c
+  d:
+  - e
+-
+  f: g
+empty:
+neg: -1
+float: 1e3
+"#;
+
+    #[test]
+    fn values_files_take_the_whole_document_path() {
+        let n = check_document(VALUES)
+            .expect("a fast answer")
+            .expect("a document");
+        let Node::Map(pairs) = n else { panic!("a mapping") };
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == Node::Str(k.into()))
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(
+            get("escaped"),
+            Some(Node::Str("tab\tquote\" slash/ nel\u{85}".into()))
+        );
+        assert_eq!(
+            get("script"),
+            Some(Node::Str("#!/bin/sh\n\necho \"hi: there\"\n  indented\n".into()))
+        );
+        assert_eq!(get("stripped"), Some(Node::Str("last".into())));
+        assert_eq!(get("kept"), Some(Node::Str("kept\n\n\n".into())));
+        assert_eq!(check_document("# nothing\n"), Some(None));
+        // every values file of the repository
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let (mut files, mut fast) = (0, 0);
+        let mut dirs = vec![root.join("charts"), root.join("xtask/tests")];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let (p, ft) = (e.path(), e.file_type().unwrap());
+                if ft.is_dir() {
+                    dirs.push(p);
+                } else if ft.is_file() && p.to_string_lossy().ends_with("values.yaml") {
+                    if let Ok(text) = std::fs::read_to_string(&p) {
+                        let answered = check_document(&text).is_some();
+                        // templates named values.yaml and the YAML edge-case
+                        // fixtures are checked, not counted
+                        let path = p.to_string_lossy();
+                        if !path.contains("/templates/") && !path.contains("fixtures/yaml/") {
+                            files += 1;
+                            fast += usize::from(answered);
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            files > 30 && fast * 10 >= files * 9,
+            "fast path answered {fast} of {files} values files"
+        );
+    }
+
     /// Random edits of valid documents (the kinds of characters and
     /// indentation YAML cares about): the fast path never answers
     /// differently from the full decoder.
@@ -1039,6 +1278,7 @@ spec:
     fn agrees_on_mutated_documents() {
         let seeds = [
             DEPLOYMENT,
+            VALUES,
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n    a: \"1\"\ndata:\n  x: |\n    y\n  z: w\n",
             "kind: A\nmetadata:\n  name: n\nitems:\n- a: 1\n  b:\n  - c\n- 'd'\n",
             "kind: B\nspec:\n  args: [\"a\", b, 1.5, {\"k\":\"v\", x: [y]}]\n  sel:\n    {}\n  d: a long\n    description\n\n    continued\n  e: -1\n",
@@ -1082,6 +1322,7 @@ spec:
             let Ok(doc) = String::from_utf8(doc) else { continue };
             tried += 1;
             answered += usize::from(check(&doc).is_some());
+            check_document(&doc);
         }
         eprintln!("mutations: fast path answered {answered} of {tried}");
         // the test means something only if both paths are exercised
