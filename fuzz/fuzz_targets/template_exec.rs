@@ -1,7 +1,7 @@
 //! Parsing and executing arbitrary templates (with Helm's function set) on a
 //! small values tree must never panic; errors are fine. Like `chart
-//! template`, execution runs on a 512 MiB-stack thread (deep `include`
-//! nesting is legal up to Helm's limits), with a small step budget so that
+//! template`, execution runs on a 512 MiB stack (deep `include` nesting is
+//! legal up to Helm's limits), with a small step budget so that
 //! loops end in the engine's step-limit error rather than a libFuzzer
 //! timeout.
 #![no_main]

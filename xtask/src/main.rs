@@ -1,7 +1,5 @@
 //! Command-line entry point: argument parsing only; the work lives in the library.
 
-use std::process::ExitCode;
-
 use clap::{Parser, Subcommand};
 
 // Rendering allocates many small values; mimalloc is markedly faster than
@@ -36,7 +34,7 @@ enum Command {
     Tools(xtask::toolchain::ToolsArgs),
 }
 
-fn main() -> ExitCode {
+fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Test(args) => xtask::testrun::run(args),
@@ -46,11 +44,29 @@ fn main() -> ExitCode {
         Command::Doctor(args) => xtask::doctor::run(args),
         Command::Tools(args) => xtask::toolchain::run(args),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
+    let code = match result {
+        Ok(()) => 0,
         Err(err) => {
             eprintln!("error: {err:#}");
-            ExitCode::from(xtask::exit::code_of(&err) as u8)
+            xtask::exit::code_of(&err) as u8
         }
+    };
+    exit_now(code)
+}
+
+/// Ends the process once stdout is flushed, without the exit-time handlers:
+/// mimalloc's would return every freed page to the kernel first (dozens of
+/// `madvise` calls, each splitting a huge page), just before the process
+/// gives all its memory back anyway. Everything the command owned has been
+/// dropped by now; stderr is unbuffered.
+fn exit_now(code: u8) -> ! {
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    #[cfg(unix)]
+    // SAFETY: `_exit` only ends the process; no Rust code runs after it.
+    unsafe {
+        libc::_exit(code.into())
     }
+    #[cfg(not(unix))]
+    std::process::exit(code.into())
 }

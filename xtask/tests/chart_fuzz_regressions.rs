@@ -7,7 +7,7 @@ use xtask::chart::template::exec::Engine;
 use xtask::chart::value::Value;
 
 /// Renders `tpl` like the `template_exec` fuzz target: Helm's functions, a
-/// small values tree, on a big-stack thread.
+/// small values tree, on the 512 MiB render stack.
 fn render(tpl: &str) -> Result<String, String> {
     let tpl = tpl.to_owned();
     xtask::chart::cli::render_on_big_stack(move || {

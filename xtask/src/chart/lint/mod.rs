@@ -428,8 +428,8 @@ fn render_lint(
         lint: true,
         ..Default::default()
     };
-    let (chart, values) = (chart.clone(), values.clone());
+    let values = values.clone();
     crate::chart::cli::render_on_big_stack(move || {
-        crate::chart::render::render_files(&chart, values, &ro).map_err(|e| e.message)
+        crate::chart::render::render_files(chart, values, &ro).map_err(|e| e.message)
     })
 }
