@@ -195,6 +195,14 @@ pub fn merge_maps(a: Map<String, Value>, b: Map<String, Value>) -> Map<String, V
 /// `cannot unmarshal yaml document: error converting YAML to JSON: yaml: line 2: ...`.
 /// Line numbers count from the start of the failing document, like Helm's.
 pub fn parse_values(src: &str) -> Result<Map<String, Value>, String> {
+    if src.is_empty() {
+        return Ok(Map::new());
+    }
+    if !src.starts_with("---") && !src.contains("\n---") {
+        // one document (nearly every values file): decoded in place, no
+        // copy, nothing to merge
+        return unmarshal_map(src).map_err(|e| format!("cannot unmarshal yaml document: {e}"));
+    }
     let docs = split_documents(src).map_err(|e| format!("error reading yaml document: {e}"))?;
     let mut values = Map::new();
     for doc in docs {
