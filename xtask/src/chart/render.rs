@@ -936,7 +936,12 @@ fn execute_all(
         t.vals.set("Template", tmpl);
         match engine.execute(&t.name, t.vals.clone()) {
             Ok(s) => {
-                let out = s.replace("<no value>", "");
+                // (most outputs hold none: no copy then)
+                let out = if memchr::memmem::find(s.as_bytes(), b"<no value>").is_some() {
+                    s.replace("<no value>", "")
+                } else {
+                    s
+                };
                 each(&t.name, &out);
                 rendered.insert(t.name.clone(), out);
             }
@@ -1086,20 +1091,16 @@ pub fn split_manifests(big: &str, helm3: bool) -> Vec<String> {
     let mut docs = Vec::new();
     let mut last = 0;
     let b = s.as_bytes();
-    let mut line_start = 0;
-    while line_start <= b.len() {
-        if s[line_start..].starts_with("---") {
-            docs.push(&s[last..line_start]);
-            let mut e = line_start + 3;
-            while e < b.len() && (b[e] == b' ' || b[e] == b'\t') {
-                e += 1;
-            }
-            last = e;
+    // the lines that start with `---`: the first, and those after a `\n---`
+    let first = s.starts_with("---").then_some(0);
+    let after_breaks = memchr::memmem::find_iter(b, b"\n---").map(|i| i + 1);
+    for line_start in first.into_iter().chain(after_breaks) {
+        docs.push(&s[last..line_start]);
+        let mut e = line_start + 3;
+        while e < b.len() && (b[e] == b' ' || b[e] == b'\t') {
+            e += 1;
         }
-        match s[line_start..].find('\n') {
-            Some(i) => line_start += i + 1,
-            None => break,
-        }
+        last = e;
     }
     docs.push(&s[last..]);
     for d in docs {
@@ -1562,6 +1563,51 @@ mod tests {
         assert_eq!(d, vec!["a: 1\n\n".to_string(), "b: 2\n".to_string()]);
         let d = split_manifests("a: 1\n---\nb: 2", true);
         assert_eq!(d, vec!["a: 1".to_string(), "b: 2".to_string()]);
+    }
+
+    /// Helm's separator rule, line by line: the reference for the
+    /// `\n---` search `split_manifests` does.
+    fn split_by_lines(big: &str) -> Vec<String> {
+        let s = big.trim_start();
+        let mut docs = Vec::new();
+        let (mut last, mut line_start) = (0, 0);
+        loop {
+            if s[line_start..].starts_with("---") {
+                docs.push(&s[last..line_start]);
+                last = line_start + 3;
+                while s[last..].starts_with([' ', '\t']) {
+                    last += 1;
+                }
+            }
+            match s[line_start..].find('\n') {
+                Some(i) => line_start += i + 1,
+                None => break,
+            }
+        }
+        docs.push(&s[last..]);
+        docs.into_iter()
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| d.trim_start().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn split_matches_the_line_by_line_rule() {
+        let parts = [
+            "---", "\n", "a: 1", " ", "\t", "-", "--", "---x", "# c", "\n---", "\n\n",
+        ];
+        let mut state: u64 = 7;
+        for _ in 0..20_000 {
+            let mut doc = String::new();
+            for _ in 0..(state % 9) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                doc.push_str(parts[(state % parts.len() as u64) as usize]);
+            }
+            state = state.wrapping_add(1);
+            assert_eq!(split_manifests(&doc, false), split_by_lines(&doc), "{doc:?}");
+        }
     }
 
     #[test]

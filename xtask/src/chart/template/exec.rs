@@ -200,7 +200,8 @@ impl Engine {
                 is_exec: false,
             });
         };
-        let mut out = String::with_capacity(1024);
+        // a template's output is usually about as long as its source
+        let mut out = String::with_capacity(t.source.text.len().max(1024));
         let invalid = data.is_nil();
         let mut st = State {
             eng: self,
@@ -1075,7 +1076,10 @@ impl State<'_> {
         let r = self.exec_named("gotpl", data);
         self.set = saved;
         match r {
-            Ok(s) => Ok(Value::from(s.replace("<no value>", ""))),
+            Ok(s) if memchr::memmem::find(s.as_bytes(), b"<no value>").is_some() => {
+                Ok(Value::from(s.replace("<no value>", "")))
+            }
+            Ok(s) => Ok(Value::from(s)),
             Err(e) => {
                 let mut chain = vec![format!(
                     "error during tpl function execution for {}: {}",
