@@ -68,6 +68,9 @@ struct Parser<'a, 'f> {
     vars: Vec<&'a str>,
     /// arguments of the commands being parsed, innermost last
     args: Vec<Arg>,
+    /// nodes of the lists being parsed, innermost last (each list then
+    /// moves to a vector of its exact length, without regrowing)
+    nodes: Vec<Node>,
     range_depth: usize,
     depth: usize,
     /// where the `{{` of the action being parsed is, for error messages
@@ -75,6 +78,9 @@ struct Parser<'a, 'f> {
     has_func: &'f dyn Fn(&str) -> bool,
     defines: Vec<Template>,
     define_index: HashMap<Arc<str>, usize>,
+    /// the shared names (see [`Parser::shared`]), out of [`SHARED`] while
+    /// this file is parsed
+    names: FxHashSet<Arc<str>>,
 }
 
 type PResult<T> = Result<T, ParseError>;
@@ -96,14 +102,18 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
         source: source.clone(),
         vars: vec!["$"],
         args: Vec::new(),
+        nodes: Vec::new(),
         range_depth: 0,
         depth: 0,
         action_pos: None,
         has_func,
         defines: Vec::new(),
         define_index: HashMap::new(),
+        names: SHARED.with(|set| std::mem::take(&mut *set.borrow_mut())),
     };
-    let root = p.parse_top()?;
+    let root = p.parse_top();
+    SHARED.with(|set| *set.borrow_mut() = std::mem::take(&mut p.names));
+    let root = root?;
     Ok(Parsed {
         main: Template {
             name: Arc::from(name),
@@ -114,29 +124,9 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
     })
 }
 
-/// A shared copy of a name or short literal: templates repeat the same
-/// few hundred field names, functions and template names thousands of
-/// times; one allocation per distinct text (per parsing thread) instead of
-/// one per use keeps parse trees smaller (the lookup costs about what the
-/// allocation did, so this is for memory, not instructions).
-fn shared(text: &str) -> Arc<str> {
-    /// longer texts are rarely repeated: not worth keeping
-    const MAX_SHARED_LEN: usize = 64;
-    thread_local! {
-        static SHARED: std::cell::RefCell<FxHashSet<Arc<str>>> = std::cell::RefCell::default();
-    }
-    if text.len() > MAX_SHARED_LEN {
-        return Arc::from(text);
-    }
-    SHARED.with(|set| {
-        let mut set = set.borrow_mut();
-        if let Some(s) = set.get(text) {
-            return s.clone();
-        }
-        let s: Arc<str> = Arc::from(text);
-        set.insert(s.clone());
-        s
-    })
+thread_local! {
+    /// The names shared by the trees parsed on this thread (see [`Parser::shared`]).
+    static SHARED: std::cell::RefCell<FxHashSet<Arc<str>>> = std::cell::RefCell::default();
 }
 
 enum Ctl {
@@ -146,6 +136,25 @@ enum Ctl {
 }
 
 impl<'a> Parser<'a, '_> {
+    /// A shared copy of a name or short literal: templates repeat the same
+    /// few hundred field names, functions and template names thousands of
+    /// times; one allocation per distinct text (per parsing thread) instead of
+    /// one per use keeps parse trees smaller (the lookup costs about what the
+    /// allocation did, so this is for memory, not instructions).
+    fn shared(&mut self, text: &str) -> Arc<str> {
+        /// longer texts are rarely repeated: not worth keeping
+        const MAX_SHARED_LEN: usize = 64;
+        if text.len() > MAX_SHARED_LEN {
+            return Arc::from(text);
+        }
+        if let Some(s) = self.names.get(text) {
+            return s.clone();
+        }
+        let s: Arc<str> = Arc::from(text);
+        self.names.insert(s.clone());
+        s
+    }
+
     fn err<T>(&self, msg: impl Into<String>) -> PResult<T> {
         let line = self
             .items
@@ -213,7 +222,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn parse_top(&mut self) -> PResult<List> {
-        let mut root = Vec::new();
+        let base = self.nodes.len();
         while self.peek().typ != Tok::Eof {
             if self.peek().typ == Tok::LeftDelim {
                 let save = self.i;
@@ -229,12 +238,12 @@ impl<'a> Parser<'a, '_> {
                 Ctl::Else => return self.err("unexpected {{else}}"),
                 Ctl::Node(n) => {
                     if let Some(n) = keep_node(n) {
-                        root.push(n);
+                        self.nodes.push(n);
                     }
                 }
             }
         }
-        Ok(root)
+        Ok(self.nodes.split_off(base))
     }
 
     fn add_define(&mut self, name: Arc<str>, root: List) -> PResult<()> {
@@ -282,15 +291,15 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn item_list(&mut self) -> PResult<(List, Ctl)> {
-        let mut list = Vec::new();
+        let base = self.nodes.len();
         while self.peek_non_space().typ != Tok::Eof {
             match self.text_or_action()? {
                 Ctl::Node(n) => {
                     if let Some(n) = keep_node(n) {
-                        list.push(n);
+                        self.nodes.push(n);
                     }
                 }
-                other => return Ok((list, other)),
+                other => return Ok((self.nodes.split_off(base), other)),
             }
         }
         self.err("unexpected EOF")
@@ -424,7 +433,7 @@ impl<'a> Parser<'a, '_> {
     fn template_name(&mut self, tok: &Item<'_>, context: &str) -> PResult<Arc<str>> {
         match tok.typ {
             Tok::String | Tok::RawString => match unquote(tok.val) {
-                Some(s) => Ok(shared(&s)),
+                Some(s) => Ok(self.shared(&s)),
                 None => self.err("invalid syntax"),
             },
             _ => self.unexpected(tok, context),
@@ -488,12 +497,12 @@ impl<'a> Parser<'a, '_> {
             if next.typ == Tok::Assign || next.typ == Tok::Declare {
                 pipe.is_assign = next.typ == Tok::Assign;
                 self.next_non_space();
-                pipe.decl.push(shared(v.val));
+                pipe.decl.push(self.shared(v.val));
                 self.vars.push(v.val);
                 break;
             } else if next.typ == Tok::Char && next.val == "," {
                 self.next_non_space();
-                pipe.decl.push(shared(v.val));
+                pipe.decl.push(self.shared(v.val));
                 self.vars.push(v.val);
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().typ {
@@ -581,18 +590,15 @@ impl<'a> Parser<'a, '_> {
         };
         if self.peek().typ == Tok::Field {
             let chain_pos = self.peek().pos;
-            let mut fields: Vec<Arc<str>> = Vec::new();
-            while self.peek().typ == Tok::Field {
-                let t = self.next();
-                fields.push(shared(&t.val[1..]));
-            }
             return match node {
+                // `.a.b` and `$x.a` lex as one token per field: the term
+                // holds the first, and room for the rest
                 Arg::Field(_, mut idents) => {
-                    idents.extend(fields);
+                    self.chained_fields(&mut idents);
                     Ok(Some(Arg::Field(chain_pos, idents)))
                 }
                 Arg::Variable(_, mut idents) => {
-                    idents.extend(fields);
+                    self.chained_fields(&mut idents);
                     Ok(Some(Arg::Variable(chain_pos, idents)))
                 }
                 Arg::Bool(..) | Arg::String(..) | Arg::Number(..) | Arg::Nil(_) | Arg::Dot(_) => {
@@ -601,10 +607,39 @@ impl<'a> Parser<'a, '_> {
                         crate::chart::gofmt::quote(&node.to_string())
                     ))
                 }
-                other => Ok(Some(Arg::Chain(chain_pos, Box::new(other), fields))),
+                other => {
+                    let mut fields = Vec::with_capacity(self.fields_ahead());
+                    self.chained_fields(&mut fields);
+                    Ok(Some(Arg::Chain(chain_pos, Box::new(other), fields)))
+                }
             };
         }
         Ok(Some(node))
+    }
+
+    /// Number of `Tok::Field` items from the current one on.
+    fn fields_ahead(&self) -> usize {
+        self.items[self.i..]
+            .iter()
+            .take_while(|t| t.typ == Tok::Field)
+            .count()
+    }
+
+    /// Consumes the `Tok::Field` items from the current one on, adding
+    /// their names (without the dot) to `out`.
+    fn chained_fields(&mut self, out: &mut Vec<Arc<str>>) {
+        while self.peek().typ == Tok::Field {
+            let t = self.next();
+            out.push(self.shared(&t.val[1..]));
+        }
+    }
+
+    /// A vector of the single name `first` with room for the fields that
+    /// follow it (see [`Parser::operand`]).
+    fn idents(&mut self, first: &str) -> Vec<Arc<str>> {
+        let mut v = Vec::with_capacity(1 + self.fields_ahead());
+        v.push(self.shared(first));
+        v
     }
 
     fn term(&mut self) -> PResult<Option<Arg>> {
@@ -617,21 +652,22 @@ impl<'a> Parser<'a, '_> {
                         crate::chart::gofmt::quote(tok.val)
                     ));
                 }
-                Arg::Identifier(tok.pos, shared(tok.val))
+                Arg::Identifier(tok.pos, self.shared(tok.val))
             }
             Tok::Dot => Arg::Dot(tok.pos),
             Tok::Nil => Arg::Nil(tok.pos),
             Tok::Variable => {
-                let idents: Vec<Arc<str>> = tok.val.split('.').map(shared).collect();
-                if !self.vars.iter().any(|v| *v == &*idents[0]) {
+                // (a variable token never holds a dot: fields follow as
+                // their own tokens)
+                if !self.vars.contains(&tok.val) {
                     return self.err(format!(
                         "undefined variable {}",
-                        crate::chart::gofmt::quote(&idents[0])
+                        crate::chart::gofmt::quote(tok.val)
                     ));
                 }
-                Arg::Variable(tok.pos, idents)
+                Arg::Variable(tok.pos, self.idents(tok.val))
             }
-            Tok::Field => Arg::Field(tok.pos, tok.val[1..].split('.').map(shared).collect()),
+            Tok::Field => Arg::Field(tok.pos, self.idents(&tok.val[1..])),
             Tok::Bool => Arg::Bool(tok.pos, tok.val == "true"),
             Tok::CharConstant | Tok::Number => match parse_number(tok.val, tok.typ) {
                 Ok(n) => Arg::Number(tok.pos, Box::new(n)),
@@ -647,7 +683,7 @@ impl<'a> Parser<'a, '_> {
                 Arg::Pipe(tok.pos, Box::new(r?))
             }
             Tok::String | Tok::RawString => match unquote(tok.val) {
-                Some(s) => Arg::String(tok.pos, shared(tok.val), shared(&s)),
+                Some(s) => Arg::String(tok.pos, self.shared(tok.val), self.shared(&s)),
                 None => return self.err("invalid syntax"),
             },
             _ => {
