@@ -554,9 +554,13 @@ impl<'a> Lexer<'a> {
     /// `unterminated` reported on a newline or end of input first.
     fn scan_quoted(&mut self, quote: u8, unterminated: &str) -> bool {
         self.pos += 1;
-        loop {
-            match self.byte() {
-                Some(b'\\') => {
+        // jump from one byte that matters (the quote, a backslash or a
+        // newline) to the next
+        while let Some(j) = memchr::memchr3(quote, b'\\', b'\n', &self.b[self.pos..]) {
+            self.pos += j;
+            match self.b[self.pos] {
+                b'\n' => break,
+                b'\\' => {
                     // the escaped char may be multi-byte: its continuation
                     // bytes are never a quote, backslash or newline
                     self.pos += 1;
@@ -565,12 +569,9 @@ impl<'a> Lexer<'a> {
                         Some(_) => self.pos += 1,
                     }
                 }
-                None | Some(b'\n') => break,
-                Some(c) => {
+                _ => {
                     self.pos += 1;
-                    if c == quote {
-                        return true;
-                    }
+                    return true;
                 }
             }
         }

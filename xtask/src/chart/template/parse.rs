@@ -724,7 +724,7 @@ pub fn unquote(s: &str) -> Option<Cow<'_, str>> {
                 Some(Cow::Borrowed(body))
             }
         }
-        b'"' if !body.bytes().any(|c| matches!(c, b'\\' | b'"' | b'\n')) => Some(Cow::Borrowed(body)),
+        b'"' if memchr::memchr3(b'\\', b'"', b'\n', body.as_bytes()).is_none() => Some(Cow::Borrowed(body)),
         b'"' | b'\'' => {
             let mut out = String::with_capacity(body.len());
             let mut chars = body.chars().peekable();
