@@ -708,6 +708,19 @@ impl<'a> Scan<'a> {
         None
     }
 
+    /// The key starting at byte `at` whose `:` is at byte `colon`; `None`
+    /// past go-yaml's simple-key length.
+    fn key(&self, line: &Line, at: usize, colon: usize, text: Cow<'a, str>, plain: bool) -> Option<Key<'a>> {
+        if colon - at > MAX_KEY_LEN {
+            return None;
+        }
+        Some(Key {
+            text,
+            plain,
+            value: skip_spaces(self.b, colon + 1, line.end),
+        })
+    }
+
     /// The key of a mapping entry at byte `at` of `line`: `Some(None)`
     /// when the line holds no `key:` there (a scalar), `None` when the
     /// subset cannot tell.
@@ -723,18 +736,7 @@ impl<'a> Scan<'a> {
                 if i + 1 < line.end && b[i + 1] != b' ' {
                     return None;
                 }
-                if i - at > MAX_KEY_LEN {
-                    return None;
-                }
-                let mut v = i + 1;
-                while v < line.end && b[v] == b' ' {
-                    v += 1;
-                }
-                return Some(Some(Key {
-                    text,
-                    plain: false,
-                    value: v,
-                }));
+                return self.key(line, at, i, text, false).map(Some);
             }
             return Some(None);
         }
@@ -751,18 +753,9 @@ impl<'a> Scan<'a> {
                     while k > at && b[k - 1] == b' ' {
                         k -= 1;
                     }
-                    if i - at > MAX_KEY_LEN {
-                        return None;
-                    }
-                    let mut v = i + 1;
-                    while v < line.end && b[v] == b' ' {
-                        v += 1;
-                    }
-                    return Some(Some(Key {
-                        text: Cow::Borrowed(&self.s[at..k]),
-                        plain: true,
-                        value: v,
-                    }));
+                    return self
+                        .key(line, at, i, Cow::Borrowed(&self.s[at..k]), true)
+                        .map(Some);
                 }
                 b' ' if i + 1 < line.end && b[i + 1] == b'#' => return Some(None),
                 _ => {}
