@@ -936,12 +936,7 @@ fn execute_all(
         t.vals.set("Template", tmpl);
         match engine.execute(&t.name, t.vals.clone()) {
             Ok(s) => {
-                // (most outputs hold none: no copy then)
-                let out = if memchr::memmem::find(s.as_bytes(), b"<no value>").is_some() {
-                    s.replace("<no value>", "")
-                } else {
-                    s
-                };
+                let out = super::template::exec::without_no_value(s);
                 each(&t.name, &out);
                 rendered.insert(t.name.clone(), out);
             }
@@ -1091,10 +1086,7 @@ pub fn split_manifests(big: &str, helm3: bool) -> Vec<String> {
     let mut docs = Vec::new();
     let mut last = 0;
     let b = s.as_bytes();
-    // the lines that start with `---`: the first, and those after a `\n---`
-    let first = s.starts_with("---").then_some(0);
-    let after_breaks = memchr::memmem::find_iter(b, b"\n---").map(|i| i + 1);
-    for line_start in first.into_iter().chain(after_breaks) {
+    for line_start in yaml::separator_lines(s) {
         docs.push(&s[last..line_start]);
         let mut e = line_start + 3;
         while e < b.len() && (b[e] == b' ' || b[e] == b'\t') {
@@ -1596,16 +1588,7 @@ mod tests {
         let parts = [
             "---", "\n", "a: 1", " ", "\t", "-", "--", "---x", "# c", "\n---", "\n\n",
         ];
-        let mut state: u64 = 7;
-        for _ in 0..20_000 {
-            let mut doc = String::new();
-            for _ in 0..(state % 9) {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                doc.push_str(parts[(state % parts.len() as u64) as usize]);
-            }
-            state = state.wrapping_add(1);
+        for doc in yaml::random_joins(&parts, 7, 20_000) {
             assert_eq!(split_manifests(&doc, false), split_by_lines(&doc), "{doc:?}");
         }
     }

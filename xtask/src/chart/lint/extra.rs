@@ -147,14 +147,14 @@ pub fn documents(chart: &Chart, rendered: &BTreeMap<String, String>) -> Vec<Doc>
                 .unwrap_or(search_from);
             let line = content[..start].matches('\n').count() + 1;
             search_from = start;
-            let Ok(v) = crate::chart::yaml::unmarshal(&d) else {
+            let Ok(v) = crate::chart::yaml::unmarshal(d) else {
                 continue;
             };
             if v.is_object() {
                 out.push(Doc {
                     path: path.clone(),
                     line,
-                    text: d,
+                    text: d.to_string(),
                     value: v,
                 });
             }

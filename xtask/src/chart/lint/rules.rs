@@ -536,7 +536,7 @@ fn templates(l: &mut Linter, dir: &Path, opts: &Options, engines: &Engines) -> O
             }
         };
         for doc in docs {
-            let obj = match decode_k8s_struct(&doc) {
+            let obj = match decode_k8s_struct(doc) {
                 Ok(Some(o)) => o,
                 Ok(None) => continue,
                 Err(e) => {
@@ -1324,7 +1324,7 @@ fn crds(l: &mut Linter, dir: &Path) {
             }
         };
         for doc in docs {
-            match decode_k8s_struct(&doc) {
+            match decode_k8s_struct(doc) {
                 Ok(None) => {}
                 Ok(Some(o)) => {
                     l.rule(

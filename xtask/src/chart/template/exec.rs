@@ -219,6 +219,17 @@ impl Engine {
     }
 }
 
+/// A rendered text without Go's `<no value>` markers, as Helm strips them
+/// (from each template's output and from `tpl`'s); most texts hold none and
+/// are returned as they are, without a copy.
+pub fn without_no_value(s: String) -> String {
+    if memchr::memmem::find(s.as_bytes(), b"<no value>").is_some() {
+        s.replace("<no value>", "")
+    } else {
+        s
+    }
+}
+
 #[derive(Clone)]
 struct Var {
     name: Arc<str>,
@@ -1076,10 +1087,7 @@ impl State<'_> {
         let r = self.exec_named("gotpl", data);
         self.set = saved;
         match r {
-            Ok(s) if memchr::memmem::find(s.as_bytes(), b"<no value>").is_some() => {
-                Ok(Value::from(s.replace("<no value>", "")))
-            }
-            Ok(s) => Ok(Value::from(s)),
+            Ok(s) => Ok(Value::from(without_no_value(s))),
             Err(e) => {
                 let mut chain = vec![format!(
                     "error during tpl function execution for {}: {}",

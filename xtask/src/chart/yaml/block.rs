@@ -132,18 +132,25 @@ fn plain_characters(b: &[u8]) -> bool {
     true
 }
 
-/// One line with content: where it starts, its indentation (spaces), where
-/// its content starts and where it ends (its `\n`, or the end of input).
+/// One line with content: where it starts, where its content starts (after
+/// its indentation, spaces) and where it ends (its `\n`, or the end of input).
 #[derive(Clone, Copy, Debug)]
 struct Line {
     start: usize,
-    indent: usize,
     content: usize,
     end: usize,
 }
 
-/// A key found at the start of an entry: its node (built only when asked)
-/// and where the value after `:` starts (spaces skipped).
+impl Line {
+    /// The line's indentation (spaces before its content).
+    fn indent(&self) -> usize {
+        self.content - self.start
+    }
+}
+
+/// A key found at the start of an entry: its text, whether it is plain
+/// (resolved as go-yaml does) or quoted, and where the value after `:`
+/// starts (spaces skipped).
 struct Key<'a> {
     text: Cow<'a, str>,
     plain: bool,
@@ -170,13 +177,11 @@ fn skip_spaces(b: &[u8], mut i: usize, end: usize) -> usize {
     i
 }
 
-fn is_blank_rest(b: &[u8], mut i: usize, end: usize) -> bool {
-    // only spaces, then the end of the line or a comment
-    let from = i;
-    while i < end && b[i] == b' ' {
-        i += 1;
-    }
-    i == end || (b[i] == b'#' && (i > from))
+/// Whether `b[from..end]` is only spaces, then the end of the line or a
+/// comment (which needs a space before it).
+fn is_blank_rest(b: &[u8], from: usize, end: usize) -> bool {
+    let i = skip_spaces(b, from, end);
+    i == end || (b[i] == b'#' && i > from)
 }
 
 impl<'a> Scan<'a> {
@@ -202,10 +207,7 @@ impl<'a> Scan<'a> {
                 return Some(None);
             }
             let start = self.pos;
-            let mut c = start;
-            while c < b.len() && b[c] == b' ' {
-                c += 1;
-            }
+            let c = skip_spaces(b, start, b.len());
             // the line's end, or a tab in it (which the subset leaves alone
             // outside block scalar text)
             let stop = memchr::memchr2(b'\n', b'\t', &b[c..]).map_or(b.len(), |i| c + i);
@@ -227,7 +229,6 @@ impl<'a> Scan<'a> {
             }
             let line = Line {
                 start,
-                indent: c - start,
                 content: c,
                 end: stop,
             };
@@ -270,10 +271,10 @@ impl<'a> Scan<'a> {
                 }
             }
             let Some(next) = self.peek()? else { return Some(()) };
-            if next.indent < indent {
+            if next.indent() < indent {
                 return Some(());
             }
-            if next.indent > indent {
+            if next.indent() > indent {
                 return None;
             }
             (line, at) = (next, next.content);
@@ -290,20 +291,17 @@ impl<'a> Scan<'a> {
         let (mut line, mut at) = (first, at);
         loop {
             // `at` is a `-` followed by a space or the end of the line
-            let mut v = at + 1;
-            while v < line.end && self.b[v] == b' ' {
-                v += 1;
-            }
+            let v = skip_spaces(self.b, at + 1, line.end);
             let item = self.value(&line, v, indent, false, depth, build)?;
             if build {
                 items.push(item);
             }
             let Some(next) = self.peek()? else { break };
-            if next.indent != indent || !self.is_dash(&next, next.content) {
+            if next.indent() != indent || !self.is_dash(&next, next.content) {
                 // a less indented line closes the sequence; a line at its
                 // column without `-` is the next key of a mapping holding
                 // it at the same column, or an error its parent reports
-                if next.indent > indent {
+                if next.indent() > indent {
                     return None;
                 }
                 break;
@@ -338,8 +336,8 @@ impl<'a> Scan<'a> {
             let Some(next) = self.peek()? else {
                 return Some(Node::Null);
             };
-            if next.indent < parent
-                || (next.indent == parent && !(in_map && self.is_dash(&next, next.content)))
+            if next.indent() < parent
+                || (next.indent() == parent && !(in_map && self.is_dash(&next, next.content)))
             {
                 return Some(Node::Null);
             }
@@ -382,7 +380,7 @@ impl<'a> Scan<'a> {
         // a more indented line after a scalar is an error or a case the
         // subset does not take: the full decoder decides
         if let Some(next) = self.peek()? {
-            if next.indent > parent {
+            if next.indent() > parent {
                 return None;
             }
         }
@@ -399,10 +397,7 @@ impl<'a> Scan<'a> {
         let mut pos = self.pos;
         while pos < b.len() {
             let end = self.line_end(pos);
-            let mut c = pos;
-            while c < end && b[c] == b' ' {
-                c += 1;
-            }
+            let c = skip_spaces(b, pos, end);
             if c == end {
                 pos = self.after(end);
                 continue;
@@ -459,7 +454,7 @@ impl<'a> Scan<'a> {
         let b = self.b;
         match b[v] {
             b'"' | b'\'' => {
-                let (text, end) = self.quoted(line, v, build)?;
+                let (text, end) = self.quoted(v, line.end, build)?;
                 if !is_blank_rest(b, end, line.end) {
                     return None;
                 }
@@ -556,13 +551,7 @@ impl<'a> Scan<'a> {
         match b[i] {
             b'[' | b'{' if !key => self.flow(i, end, depth + 1, build),
             b'"' | b'\'' => {
-                let line = Line {
-                    start: i,
-                    indent: 0,
-                    content: i,
-                    end,
-                };
-                let (text, e) = self.quoted(&line, i, build)?;
+                let (text, e) = self.quoted(i, end, build)?;
                 Some((
                     e,
                     if build {
@@ -664,15 +653,15 @@ impl<'a> Scan<'a> {
     /// text (only computed with `build`) and the byte after the closing
     /// quote. `None` when it runs past the line or has `\x`, `\u` or `\U`
     /// escapes (or one go-yaml rejects).
-    fn quoted(&self, line: &Line, at: usize, build: bool) -> Option<(Cow<'a, str>, usize)> {
+    fn quoted(&self, at: usize, end: usize, build: bool) -> Option<(Cow<'a, str>, usize)> {
         let b = self.b;
         let q = b[at];
         let mut i = at + 1;
         let mut escaped = false;
-        while i < line.end {
+        while i < end {
             let c = b[i];
             if q == b'\'' && c == b'\'' {
-                if i + 1 < line.end && b[i + 1] == b'\'' {
+                if i + 1 < end && b[i + 1] == b'\'' {
                     escaped = true;
                     i += 2;
                     continue;
@@ -696,7 +685,7 @@ impl<'a> Scan<'a> {
                     return Some((text, i + 1));
                 }
                 if c == b'\\' {
-                    let e = *b.get(i + 1).filter(|_| i + 1 < line.end)?;
+                    let e = *b.get(i + 1).filter(|_| i + 1 < end)?;
                     escape(e)?;
                     escaped = true;
                     i += 2;
@@ -728,10 +717,8 @@ impl<'a> Scan<'a> {
         let b = self.b;
         let c = b[at];
         if c == b'"' || c == b'\'' {
-            let (text, mut i) = self.quoted(line, at, true)?;
-            while i < line.end && b[i] == b' ' {
-                i += 1;
-            }
+            let (text, i) = self.quoted(at, line.end, true)?;
+            let i = skip_spaces(b, i, line.end);
             if i < line.end && b[i] == b':' {
                 if i + 1 < line.end && b[i + 1] != b' ' {
                     return None;
@@ -795,10 +782,7 @@ impl<'a> Scan<'a> {
         while self.pos < b.len() {
             let start = self.pos;
             let end = self.line_end(start);
-            let mut c = start;
-            while c < end && b[c] == b' ' {
-                c += 1;
-            }
+            let c = skip_spaces(b, start, end);
             let spaces = c - start;
             if c == end {
                 // an empty or all-space line belongs to the scalar
@@ -907,38 +891,14 @@ fn unescape(body: &str) -> String {
 
 /// Whether a plain key is one the fast path takes: a string, bool, int or
 /// float (JSON-able; null and big unsigned keys are errors, timestamps and
-/// `<<` merges are left to the full decoder). Only keys that start like a
-/// number, bool, null or `<<` need the resolver.
+/// `<<` merges are left to the full decoder).
 fn plain_key_ok(key: &str) -> bool {
-    match key.as_bytes().first() {
-        Some(
-            b'+'
-            | b'-'
-            | b'.'
-            | b'0'..=b'9'
-            | b'y'
-            | b'Y'
-            | b'n'
-            | b'N'
-            | b't'
-            | b'T'
-            | b'f'
-            | b'F'
-            | b'o'
-            | b'O'
-            | b'~'
-            | b'<',
-        ) => {
-            key != "<<"
-                && match resolve_plain(key) {
-                    Resolved::Str | Resolved::Bool(_) | Resolved::Int(_) => true,
-                    Resolved::Float(f) => f.is_finite(),
-                    _ => false,
-                }
+    key != "<<"
+        && match resolve_plain(key) {
+            Resolved::Str | Resolved::Bool(_) | Resolved::Int(_) => true,
+            Resolved::Float(f) => f.is_finite(),
+            Resolved::Null | Resolved::Uint(_) | Resolved::Timestamp | Resolved::Merge => false,
         }
-        None => false,
-        Some(_) => true,
-    }
 }
 
 /// The node of a key (plain keys resolved as go-yaml v2 does).

@@ -146,33 +146,45 @@ pub fn from_yaml_array(src: &str) -> Vec<Value> {
     }
 }
 
+/// The byte offsets of the lines of `s` that start with `---` (document
+/// separators for Helm and the Kubernetes YAML reader), found by searching
+/// for `\n---` rather than walking every line.
+pub fn separator_lines(s: &str) -> impl Iterator<Item = usize> + '_ {
+    let first = s.starts_with("---").then_some(0);
+    first
+        .into_iter()
+        .chain(memchr::memmem::find_iter(s.as_bytes(), b"\n---").map(|i| i + 1))
+}
+
 /// `k8s.io/apimachinery/pkg/util/yaml.YAMLReader`: split a stream into
 /// documents at lines starting with `---` (only spaces or a comment may
-/// follow). Separator lines are dropped; empty documents are skipped.
-pub fn split_documents(src: &str) -> Result<Vec<String>, String> {
+/// follow). Separator lines are dropped; empty documents are skipped. The
+/// documents are slices of `src` (the lines between two separators).
+pub fn split_documents(src: &str) -> Result<Vec<&str>, String> {
     let mut docs = Vec::new();
-    let mut buf = String::new();
-    for line in src.split_inclusive('\n') {
-        if let Some(rest) = line.strip_prefix("---") {
-            let trimmed = rest.trim();
-            if !trimmed.is_empty() && !trimmed.starts_with('#') {
-                return Err(format!("invalid Yaml document separator: {trimmed}"));
-            }
-            if !buf.is_empty() {
-                docs.push(std::mem::take(&mut buf));
-            }
-            continue;
+    let mut start = 0;
+    for sep in separator_lines(src) {
+        let end = memchr::memchr(b'\n', &src.as_bytes()[sep..]).map_or(src.len(), |i| sep + i + 1);
+        let trimmed = src[sep + 3..end].trim();
+        if !trimmed.is_empty() && !trimmed.starts_with('#') {
+            return Err(format!("invalid Yaml document separator: {trimmed}"));
         }
-        buf.push_str(line);
+        if sep > start {
+            docs.push(&src[start..sep]);
+        }
+        start = end;
     }
-    if !buf.is_empty() {
-        docs.push(buf);
+    if start < src.len() {
+        docs.push(&src[start..]);
     }
     Ok(docs)
 }
 
 /// Helm's `MergeMaps`: `b` wins; nested maps merge recursively.
 pub fn merge_maps(a: Map<String, Value>, b: Map<String, Value>) -> Map<String, Value> {
+    if a.is_empty() {
+        return b; // what merging into nothing gives, without rebuilding it
+    }
     let mut out = a;
     for (k, v) in b {
         if let Value::Object(vm) = v {
@@ -195,18 +207,10 @@ pub fn merge_maps(a: Map<String, Value>, b: Map<String, Value>) -> Map<String, V
 /// `cannot unmarshal yaml document: error converting YAML to JSON: yaml: line 2: ...`.
 /// Line numbers count from the start of the failing document, like Helm's.
 pub fn parse_values(src: &str) -> Result<Map<String, Value>, String> {
-    if src.is_empty() {
-        return Ok(Map::new());
-    }
-    if !src.starts_with("---") && !src.contains("\n---") {
-        // one document (nearly every values file): decoded in place, no
-        // copy, nothing to merge
-        return unmarshal_map(src).map_err(|e| format!("cannot unmarshal yaml document: {e}"));
-    }
     let docs = split_documents(src).map_err(|e| format!("error reading yaml document: {e}"))?;
     let mut values = Map::new();
     for doc in docs {
-        let m = unmarshal_map(&doc).map_err(|e| format!("cannot unmarshal yaml document: {e}"))?;
+        let m = unmarshal_map(doc).map_err(|e| format!("cannot unmarshal yaml document: {e}"))?;
         values = merge_maps(values, m);
     }
     Ok(values)
@@ -248,9 +252,65 @@ pub fn from_json_array(src: &str) -> Vec<Value> {
     }
 }
 
+/// `count` strings made of up to 8 of `parts` each, chosen by a fixed
+/// xorshift sequence from `seed`: inputs for tests that check a fast
+/// separator search against a line-by-line reference.
+#[cfg(test)]
+pub(crate) fn random_joins(parts: &[&str], seed: u64, count: usize) -> Vec<String> {
+    let mut state = seed;
+    (0..count)
+        .map(|_| {
+            let mut doc = String::new();
+            for _ in 0..(state % 9) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                doc.push_str(parts[(state % parts.len() as u64) as usize]);
+            }
+            state = state.wrapping_add(1);
+            doc
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The Kubernetes YAML reader line by line, as it reads: the reference
+    /// for `split_documents`' separator search.
+    fn split_by_lines(src: &str) -> Result<Vec<String>, String> {
+        let mut docs = Vec::new();
+        let mut buf = String::new();
+        for line in src.split_inclusive('\n') {
+            if let Some(rest) = line.strip_prefix("---") {
+                let trimmed = rest.trim();
+                if !trimmed.is_empty() && !trimmed.starts_with('#') {
+                    return Err(format!("invalid Yaml document separator: {trimmed}"));
+                }
+                if !buf.is_empty() {
+                    docs.push(std::mem::take(&mut buf));
+                }
+                continue;
+            }
+            buf.push_str(line);
+        }
+        if !buf.is_empty() {
+            docs.push(buf);
+        }
+        Ok(docs)
+    }
+
+    #[test]
+    fn split_documents_matches_the_line_by_line_reader() {
+        let parts = [
+            "---", "\n", "a: 1", " ", "# c", "x", "--", "\n---", "\n\n", "---\n",
+        ];
+        for doc in random_joins(&parts, 11, 20_000) {
+            let ours = split_documents(&doc).map(|d| d.into_iter().map(String::from).collect::<Vec<_>>());
+            assert_eq!(ours, split_by_lines(&doc), "{doc:?}");
+        }
+    }
 
     /// What Helm's SortManifests reads (unmarshal_head) agrees with the full
     /// unmarshal: the same error text, the same kind/apiVersion/metadata.
