@@ -4,7 +4,6 @@
 //! namespace is deleted whatever happened. Every step is a kubectl call
 //! through the tool seam.
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -247,10 +246,7 @@ fn probe(toolbox: &Toolbox, opts: &LiveOptions, ns: &str, objs: &[Obj]) -> Check
             )],
         };
     };
-    let port = TcpListener::bind("127.0.0.1:0")
-        .ok()
-        .and_then(|l| l.local_addr().ok())
-        .map_or(18080, |a| a.port());
+    let port = super::checks::free_port().unwrap_or(18080);
     let svc_port = svc
         .root
         .path("spec.ports[0].port")

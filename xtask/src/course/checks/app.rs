@@ -93,12 +93,20 @@ pub fn python_for(root: &std::path::Path) -> String {
     }
 }
 
-fn free_port() -> Option<u16> {
-    TcpListener::bind("127.0.0.1:0")
-        .ok()?
-        .local_addr()
-        .ok()
-        .map(|a| a.port())
+/// A free port on 127.0.0.1 (bound, then released), never one this process
+/// handed out before: the kernel may give the same just-released port to two
+/// calls in a row, and two checks running side by side must not share one.
+pub fn free_port() -> Option<u16> {
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    for _ in 0..64 {
+        let port = TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+        if !given.contains(&port) {
+            given.push(port);
+            return Some(port);
+        }
+    }
+    None
 }
 
 /// A tiny HTTP/1.1 GET over a std TcpStream.

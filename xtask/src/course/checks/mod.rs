@@ -20,7 +20,7 @@ use crate::k8s::Node;
 use crate::msg;
 use crate::tools::Toolbox;
 
-pub use app::{http_get, python_for};
+pub use app::{free_port, http_get, python_for};
 
 /// Every check an `exercise.yaml` may name.
 pub const KNOWN_CHECKS: &[&str] = &[
