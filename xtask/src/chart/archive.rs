@@ -14,7 +14,7 @@
 //! covers padding and skipped entries).
 
 use std::fmt;
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read, Seek};
 use std::sync::Arc;
 
 /// A file read from a chart: its slash-separated path relative to the chart
@@ -176,6 +176,46 @@ impl<R: Read> Read for Capped<R> {
 
 const CAP_MARKER: &str = "decompressed stream exceeds its limit";
 
+/// Bytes decompressed ahead of the tar reader (within the 64 KiB of slack
+/// the cap allows past the entries' own bytes).
+const READ_AHEAD: usize = 32 * 1024;
+
+/// A buffered stream that can only skip forward (what the tar reader's
+/// seekable mode asks of it: skipping an entry's padding or unread data),
+/// and its position (which the tar reader takes from the seek's answer).
+struct Forward<R> {
+    inner: R,
+    pos: u64,
+}
+
+impl<R: BufRead> Read for Forward<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> Seek for Forward<R> {
+    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        let mut n = match pos {
+            io::SeekFrom::Current(n) if n >= 0 => n.unsigned_abs(),
+            _ => return Err(io::Error::other("chart archive stream can only skip forward")),
+        };
+        while n > 0 {
+            let available = self.inner.fill_buf()?.len();
+            if available == 0 {
+                return Err(io::Error::other("unexpected EOF during skip"));
+            }
+            let step = available.min(usize::try_from(n).unwrap_or(usize::MAX));
+            self.inner.consume(step);
+            self.pos += step as u64;
+            n -= step as u64;
+        }
+        Ok(self.pos)
+    }
+}
+
 fn map_io(e: io::Error, limits: &Limits) -> ArchiveError {
     if e.to_string() == CAP_MARKER {
         ArchiveError::ChartTooLarge(limits.max_total_bytes)
@@ -249,8 +289,14 @@ pub fn load_archive_files_with(input: impl Read, limits: Limits) -> Result<Vec<B
         read: 0,
         limit: limits.max_total_bytes.saturating_add(overhead),
     };
-    let mut archive = tar::Archive::new(capped);
-    let entries = archive.entries().map_err(|e| map_io(e, &limits))?;
+    // The tar reader asks for 512 bytes at a time and skips each entry's
+    // padding through a freshly zeroed 32 KiB buffer: decompress in large
+    // chunks instead and skip by consuming the buffer.
+    let mut archive = tar::Archive::new(Forward {
+        inner: io::BufReader::with_capacity(READ_AHEAD, capped),
+        pos: 0,
+    });
+    let entries = archive.entries_with_seek().map_err(|e| map_io(e, &limits))?;
 
     let mut files: Vec<BufferedFile> = Vec::new();
     let mut seen = std::collections::HashSet::new();

@@ -152,18 +152,20 @@ impl Rules {
         if path.is_empty() || path == "." || path == "./" {
             return false;
         }
+        let base = go_base(path);
         for p in &self.patterns {
-            let matched = p.matches(path);
-            if p.negate {
-                if p.must_dir && !is_dir {
-                    return true;
-                }
-                if !matched {
+            if p.must_dir && !is_dir {
+                // a directory rule on a file: a negated one ignores it (as Helm does)
+                if p.negate {
                     return true;
                 }
                 continue;
             }
-            if p.must_dir && !is_dir {
+            let matched = p.matches(path, base);
+            if p.negate {
+                if !matched {
+                    return true;
+                }
                 continue;
             }
             if matched {
@@ -175,10 +177,11 @@ impl Rules {
 }
 
 impl Pattern {
-    fn matches(&self, path: &str) -> bool {
+    /// `base` is `go_base(path)`, worked out once for all the rules.
+    fn matches(&self, path: &str, base: &str) -> bool {
         let target = match self.kind {
             MatchKind::Rooted | MatchKind::Structural => path,
-            MatchKind::Basename => go_base(path),
+            MatchKind::Basename => base,
         };
         match self.shape {
             Shape::Literal => target == self.rule,
@@ -484,7 +487,11 @@ mod tests {
             };
             for name in names {
                 let want = match_pattern(rule, name).unwrap_or(false);
-                assert_eq!(p.matches(name), want, "rule {rule:?} ({shape:?}) on {name:?}");
+                assert_eq!(
+                    p.matches(name, go_base(name)),
+                    want,
+                    "rule {rule:?} ({shape:?}) on {name:?}"
+                );
             }
         }
         assert_eq!(Shape::of("*.swp"), Shape::StarSuffix);
