@@ -50,7 +50,7 @@ fn write_v(out: &mut String, v: &Value, nested: bool) {
         }
         Value::Map(m) => {
             out.push_str("map[");
-            for (i, (k, x)) in m.entries.borrow().iter().enumerate() {
+            for (i, (k, x)) in m.entries().iter().enumerate() {
                 if i > 0 {
                     out.push(' ');
                 }
@@ -491,7 +491,7 @@ fn fmt_arg(out: &mut String, v: &Value, verb: char, fl: Flags) {
         }
         Value::Map(m) => {
             out.push_str("map[");
-            for (i, (k, x)) in m.entries.borrow().iter().enumerate() {
+            for (i, (k, x)) in m.entries().iter().enumerate() {
                 if i > 0 {
                     out.push(' ');
                 }

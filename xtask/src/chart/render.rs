@@ -16,10 +16,10 @@ use serde_json::{Map, Value as Json};
 use super::archive::BufferedFile;
 use super::load::Chart;
 use super::metadata::Metadata;
-use super::template::exec::{helm_exec_error, Engine};
+use super::template::exec::{helm_exec_error, Engine, ExecError};
 use super::template::parse::{parse, ParseError, Parsed};
 use super::template::Registry;
-use super::value::{base64_std, ListKind, MapKind, Object, Value};
+use super::value::{self, base64_std, ListKind, MapKind, Object, Value};
 use super::values::{self, ChartValues};
 use super::{gofmt, yaml};
 
@@ -285,7 +285,7 @@ pub fn helm_registry() -> Registry {
 // ---------------------------------------------------------------------------
 // Capabilities
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct KubeVersion {
     pub version: String,
     pub normalized: String,
@@ -624,7 +624,7 @@ fn files_method(recv: &Value, name: &str, args: &[Value]) -> Option<Result<Value
             None => Err("missing argument".into()),
         }
     };
-    let entries = m.entries.borrow();
+    let entries = m.entries();
     let r = (|| -> Result<Value, String> {
         match name {
             "Get" | "GetBytes" => {
@@ -773,10 +773,10 @@ fn chart_at<'a>(root: &'a Chart, path: &[usize]) -> &'a Chart {
 // render
 
 struct Renderable<'c> {
-    /// the template file in the loaded chart (key of its early parse)
-    src: *const BufferedFile,
+    /// the template file in the loaded chart (its address is the key of its
+    /// early parse)
+    file: &'c BufferedFile,
     name: String,
-    text: std::borrow::Cow<'c, str>,
     vals: Value,
     base_path: String,
 }
@@ -823,9 +823,8 @@ fn rec_all_tpls<'c>(
             continue;
         }
         out.push(Renderable {
-            src: t,
+            file: t,
             name: format!("{full}/{}", t.name),
-            text: t.text(),
             vals: next.clone(),
             base_path: format!("{full}/templates"),
         });
@@ -889,7 +888,17 @@ pub fn render_files_each(
                 None => files.iter().map(parse_one).collect(),
             };
             let early = files.iter().map(|f| std::ptr::from_ref(*f)).zip(early).collect();
-            let rendered = execute_all(chart, &cv, &root_vals, kube, opts, registry.clone(), early, each);
+            let rendered = execute_all(
+                chart,
+                &cv,
+                &root_vals,
+                kube,
+                opts,
+                registry.clone(),
+                early,
+                parallel,
+                each,
+            );
             // the schema's verdict comes first, as Helm checks it before rendering
             let schema = match schema {
                 Some(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
@@ -912,7 +921,7 @@ fn has_schema<T>(cv: &ChartValues<T>) -> bool {
 
 /// Gathers the parsed templates into one engine (see [`parse_templates`])
 /// and runs every non-partial template in Helm's order, handing each output
-/// to `each`.
+/// to `each`; on two threads when `parallel` (see [`execute_parallel`]).
 #[allow(clippy::too_many_arguments)]
 fn execute_all(
     chart: &Chart,
@@ -922,24 +931,60 @@ fn execute_all(
     opts: &Options,
     registry: Rc<Registry>,
     early: HashMap<*const BufferedFile, Result<Parsed, ParseError>>,
+    parallel: bool,
     each: &mut dyn FnMut(&str, &str),
 ) -> Result<BTreeMap<String, String>, RenderError> {
-    let (engine, tpls) = parse_templates(chart, cv, root_vals, kube, opts, registry, early)?;
+    let (mut engine, mut tpls) = parse_templates(chart, cv, root_vals, &kube, opts, registry, early)?;
+    let order: Vec<usize> = (0..tpls.len())
+        .filter(|&i| !base_name(&tpls[i].name).starts_with('_'))
+        .collect();
     let mut rendered = BTreeMap::new();
-    for t in &tpls {
-        if base_name(&t.name).starts_with('_') {
-            continue;
-        }
-        let tmpl = Value::empty_map();
-        tmpl.set("Name", Value::str(&t.name));
-        tmpl.set("BasePath", Value::str(&t.base_path));
-        t.vals.set("Template", tmpl);
-        match engine.execute(&t.name, t.vals.clone()) {
-            Ok(s) => {
-                let out = super::template::exec::without_no_value(s);
-                each(&t.name, &out);
-                rendered.insert(t.name.clone(), out);
+    let mut emit = |t: &Renderable<'_>, out: String| {
+        each(&t.name, &out);
+        rendered.insert(t.name.clone(), out);
+    };
+    let mut from = 0;
+    if parallel && order.len() > 1 {
+        let ctx = Inputs {
+            chart,
+            cv,
+            root_vals,
+            kube: &kube,
+            opts,
+        };
+        match execute_parallel(&ctx, &engine, &tpls, &order, &mut emit)? {
+            Parallel::Done => from = order.len(),
+            Parallel::Redo {
+                from: k,
+                prior_steps,
+                replay,
+            } => {
+                // the rest runs in sequence on fresh values, as if the
+                // templates before `k` had run on them (they changed nothing
+                // others see, but `replay`, which is run again for its changes)
+                let fresh = Engine::from_templates(Rc::new(helm_registry()), engine.templates());
+                fresh.charge_steps(prior_steps);
+                let fresh_tpls = renderables(chart, cv, root_vals, &kube, opts);
+                if let Some(r) = replay {
+                    let t = &fresh_tpls[order[r]];
+                    if let Err(e) = run_template(&fresh, t).out {
+                        return Err(err(helm_exec_error(&t.name, &e, opts.helm3)));
+                    }
+                }
+                let old = std::mem::replace(&mut engine, fresh);
+                let old_tpls = std::mem::replace(&mut tpls, fresh_tpls);
+                if opts.leak {
+                    std::mem::forget(old);
+                    std::mem::forget(old_tpls);
+                }
+                from = k;
             }
+        }
+    }
+    for &i in &order[from..] {
+        let t = &tpls[i];
+        match run_template(&engine, t).out {
+            Ok(out) => emit(t, out),
             Err(e) => return Err(err(helm_exec_error(&t.name, &e, opts.helm3))),
         }
     }
@@ -948,6 +993,170 @@ fn execute_all(
         std::mem::forget(tpls);
     }
     Ok(rendered)
+}
+
+/// What building a chart's template objects again takes (on another thread).
+struct Inputs<'a> {
+    chart: &'a Chart,
+    cv: &'a ChartValues<Vec<usize>>,
+    root_vals: &'a Map<String, Json>,
+    kube: &'a KubeVersion,
+    opts: &'a Options,
+}
+
+/// One template's run: its output or error, the engine steps it took and
+/// whether it changed a map that existed before it ran (see
+/// [`value::begin_epoch`]): a change the templates after it would see.
+struct Run {
+    out: Result<String, ExecError>,
+    steps: u64,
+    changed_shared: bool,
+}
+
+/// Runs template `t` as Helm does (`.Template` set first, `<no value>`
+/// stripped after) in an epoch of its own.
+fn run_template(engine: &Engine, t: &Renderable<'_>) -> Run {
+    let tmpl = Value::empty_map();
+    tmpl.set("Name", Value::str(&t.name));
+    tmpl.set("BasePath", Value::str(&t.base_path));
+    t.vals.set("Template", tmpl);
+    let before = engine.steps_taken();
+    value::begin_epoch();
+    let out = engine
+        .execute(&t.name, t.vals.clone())
+        .map(super::template::exec::without_no_value);
+    Run {
+        out,
+        steps: engine.steps_taken() - before,
+        changed_shared: value::older_map_changed(),
+    }
+}
+
+/// How a parallel run ended (see [`execute_parallel`]).
+enum Parallel {
+    /// every template ran and was handed on
+    Done,
+    /// the templates from position `from` on must run again in sequence,
+    /// after `prior_steps` steps and after running the template at position
+    /// `replay` again (its output was handed on; its changes are needed)
+    Redo {
+        from: usize,
+        prior_steps: u64,
+        replay: Option<usize>,
+    },
+}
+
+/// Runs the templates at `order` on this thread and on a helper thread
+/// with values of its own, each taking the next template in order, and
+/// hands the outputs on in order as they complete.
+///
+/// Helm runs templates one after another on shared values: a template that
+/// changes a map other templates can see (`set .Values …`, `merge` into a
+/// values map, `set $ …`) changes what the later ones see. A run only
+/// counts if no template before it in the order did that; so outputs are
+/// handed on up to and including the first such template, and from there
+/// on the caller runs the rest in sequence ([`Parallel::Redo`]). The same
+/// happens where the steps taken in all, in order, pass the engine's step
+/// limit, so that error too is the one a sequential run gives. An error is
+/// returned as soon as everything before it is handed on.
+fn execute_parallel(
+    ctx: &Inputs<'_>,
+    engine: &Engine,
+    tpls: &[Renderable<'_>],
+    order: &[usize],
+    emit: &mut dyn FnMut(&Renderable<'_>, String),
+) -> Result<Parallel, RenderError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let n = order.len();
+    let next = AtomicUsize::new(0);
+    // no template past this position is started (an error or a shared change)
+    let stop = AtomicUsize::new(usize::MAX);
+    let runs: Mutex<Vec<Option<Run>>> = Mutex::new(std::iter::repeat_with(|| None).take(n).collect());
+    let work = |engine: &Engine, tpls: &[Renderable<'_>], after_each: &mut dyn FnMut()| loop {
+        let k = next.fetch_add(1, Ordering::Relaxed);
+        if k >= n || k > stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let run = run_template(engine, &tpls[order[k]]);
+        if run.out.is_err() || run.changed_shared {
+            stop.fetch_min(k, Ordering::Relaxed);
+        }
+        runs.lock().unwrap_or_else(|p| p.into_inner())[k] = Some(run);
+        after_each();
+    };
+    let templates = engine.templates();
+    let limit = engine.step_limit;
+    let helm3 = ctx.opts.helm3;
+    // hands on the completed runs from position `*done` on, in order
+    let mut done = 0;
+    let mut cum_steps = 0u64;
+    let mut hand_on =
+        |emit: &mut dyn FnMut(&Renderable<'_>, String)| -> Option<Result<Parallel, RenderError>> {
+            loop {
+                let run = {
+                    let mut runs = runs.lock().unwrap_or_else(|p| p.into_inner());
+                    match runs.get_mut(done).and_then(Option::take) {
+                        Some(run) => run,
+                        None => return (done == n).then_some(Ok(Parallel::Done)),
+                    }
+                };
+                let t = &tpls[order[done]];
+                let prior_steps = cum_steps;
+                cum_steps = cum_steps.saturating_add(run.steps);
+                if cum_steps > limit {
+                    return Some(Ok(Parallel::Redo {
+                        from: done,
+                        prior_steps,
+                        replay: None,
+                    }));
+                }
+                match run.out {
+                    Err(e) => return Some(Err(err(helm_exec_error(&t.name, &e, helm3)))),
+                    Ok(out) => emit(t, out),
+                }
+                done += 1;
+                if run.changed_shared {
+                    return Some(Ok(Parallel::Redo {
+                        from: done,
+                        prior_steps,
+                        replay: Some(done - 1),
+                    }));
+                }
+            }
+        };
+    let mut verdict = None;
+    std::thread::scope(|s| {
+        let helper = std::thread::Builder::new()
+            .stack_size(super::cli::RENDER_STACK)
+            .spawn_scoped(s, || {
+                let engine = Engine::from_templates(Rc::new(helm_registry()), templates);
+                let tpls = renderables(ctx.chart, ctx.cv, ctx.root_vals, ctx.kube, ctx.opts);
+                work(&engine, &tpls, &mut || {});
+                if ctx.opts.leak {
+                    std::mem::forget(engine);
+                    std::mem::forget(tpls);
+                }
+            });
+        let mut after_each = || {
+            if verdict.is_none() {
+                verdict = hand_on(emit);
+                if verdict.is_some() {
+                    // nothing after this point is needed any more
+                    stop.store(0, Ordering::Relaxed);
+                }
+            }
+        };
+        work(engine, tpls, &mut after_each);
+        // (no thread: this one ran every template)
+        if let Ok(h) = helper {
+            if let Err(p) = h.join() {
+                std::panic::resume_unwind(p);
+            }
+        }
+        after_each();
+    });
+    verdict.unwrap_or(Ok(Parallel::Done))
 }
 
 /// The template files of a chart tree, subcharts included (a library
@@ -968,26 +1177,15 @@ fn text_bytes(files: &[&BufferedFile]) -> usize {
     files.iter().map(|f| f.data.len()).sum()
 }
 
-/// Checks the chart's kubeVersion, builds each template's top-level objects
-/// and parses every template into one engine, in Helm's order.
-fn parse_templates<'c>(
+/// Every template of the chart tree (partials too) with its top-level
+/// objects (`.Values`, `.Release`, `.Chart`, …), in Helm's rendering order.
+fn renderables<'c>(
     chart: &'c Chart,
     cv: &ChartValues<Vec<usize>>,
     root_vals: &Map<String, Json>,
-    kube: KubeVersion,
+    kube: &KubeVersion,
     opts: &Options,
-    registry: Rc<Registry>,
-    mut early: HashMap<*const BufferedFile, Result<Parsed, ParseError>>,
-) -> Result<(Engine, Vec<Renderable<'c>>), RenderError> {
-    if !chart.metadata.kube_version.is_empty()
-        && !values::is_compatible_range(&chart.metadata.kube_version, &kube.normalized)
-    {
-        return Err(err(format!(
-            "chart requires kubeVersion: {} which is incompatible with Kubernetes {}",
-            chart.metadata.kube_version, kube.version
-        )));
-    }
-
+) -> Vec<Renderable<'c>> {
     let defaults = if opts.helm3 {
         HELM3_API_VERSIONS
     } else {
@@ -996,7 +1194,7 @@ fn parse_templates<'c>(
     let mut api: Vec<Value> = defaults.iter().map(Value::str).collect();
     api.extend(opts.api_versions.iter().map(Value::str));
     let caps = Value::Object(Rc::new(Capabilities {
-        kube: Rc::new(kube),
+        kube: Rc::new(kube.clone()),
         api_versions: Value::typed_list(ListKind::VersionSet, api),
         helm3: opts.helm3,
     }));
@@ -1025,15 +1223,38 @@ fn parse_templates<'c>(
     let mut tpls = Vec::new();
     rec_all_tpls(chart, cv, &top, None, true, &caps, &mut tpls);
     sort_templates(&mut tpls);
+    tpls
+}
 
+/// Checks the chart's kubeVersion, builds each template's top-level objects
+/// and parses every template into one engine, in Helm's order.
+fn parse_templates<'c>(
+    chart: &'c Chart,
+    cv: &ChartValues<Vec<usize>>,
+    root_vals: &Map<String, Json>,
+    kube: &KubeVersion,
+    opts: &Options,
+    registry: Rc<Registry>,
+    mut early: HashMap<*const BufferedFile, Result<Parsed, ParseError>>,
+) -> Result<(Engine, Vec<Renderable<'c>>), RenderError> {
+    if !chart.metadata.kube_version.is_empty()
+        && !values::is_compatible_range(&chart.metadata.kube_version, &kube.normalized)
+    {
+        return Err(err(format!(
+            "chart requires kubeVersion: {} which is incompatible with Kubernetes {}",
+            chart.metadata.kube_version, kube.version
+        )));
+    }
+
+    let tpls = renderables(chart, cv, root_vals, kube, opts);
     let mut engine = Engine::new(registry);
     engine.lint = opts.lint;
     engine.method_hook = Some(files_method);
     for t in &tpls {
         // a file rendered twice (a subchart under two aliases) is parsed again
-        match early.remove(&t.src) {
+        match early.remove(&std::ptr::from_ref(t.file)) {
             Some(Ok(parsed)) => engine.add(parsed.renamed(&t.name)),
-            _ => engine.parse_file(&t.name, &t.text).map_err(|e| {
+            _ => engine.parse_file(&t.name, &t.file.text()).map_err(|e| {
                 let full = e.to_string();
                 let tokens: Vec<&str> = full.split(": ").collect();
                 if tokens.len() == 1 {

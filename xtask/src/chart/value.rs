@@ -11,7 +11,7 @@
 //! Interchange with the YAML/JSON layer is `serde_json::Value`: an `f64`
 //! number is a Go `float64`, an `i64`/`u64` number a Go `int64`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
@@ -53,7 +53,58 @@ pub struct ListObj {
 #[derive(Debug)]
 pub struct MapObj {
     pub kind: MapKind,
-    pub entries: RefCell<BTreeMap<String, Value>>,
+    /// the execution epoch (see [`begin_epoch`]) the map was made in
+    epoch: u32,
+    /// read through [`MapObj::entries`], changed only through
+    /// [`MapObj::entries_mut`] (which notes changes to older maps)
+    entries: RefCell<BTreeMap<String, Value>>,
+}
+
+impl MapObj {
+    fn new(kind: MapKind, entries: BTreeMap<String, Value>) -> MapObj {
+        MapObj {
+            kind,
+            epoch: EPOCH.with(Cell::get),
+            entries: RefCell::new(entries),
+        }
+    }
+
+    pub fn entries(&self) -> std::cell::Ref<'_, BTreeMap<String, Value>> {
+        self.entries.borrow()
+    }
+
+    /// The entries, to change: a map made before the current epoch began is
+    /// noted as changed (see [`older_map_changed`]).
+    pub fn entries_mut(&self) -> std::cell::RefMut<'_, BTreeMap<String, Value>> {
+        if self.epoch < EPOCH.with(Cell::get) {
+            OLDER_MAP_CHANGED.with(|c| c.set(true));
+        }
+        self.entries.borrow_mut()
+    }
+}
+
+thread_local! {
+    /// The current execution epoch of this thread's values.
+    static EPOCH: Cell<u32> = const { Cell::new(0) };
+    /// Whether a map made before the current epoch was changed in it.
+    static OLDER_MAP_CHANGED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Starts a new execution epoch on this thread. Maps are only ever changed
+/// in place by template functions (`set`, `unset`, `merge`…) and
+/// [`Value::set`]; after running one template in its own epoch,
+/// [`older_map_changed`] says whether it changed a map that existed before
+/// (values, `$`, …: a change other templates could see) or only maps it made
+/// itself. Lists are never changed in place.
+pub fn begin_epoch() {
+    EPOCH.with(|e| e.set(e.get().saturating_add(1)));
+    OLDER_MAP_CHANGED.with(|c| c.set(false));
+}
+
+/// Whether a map made before the current epoch (see [`begin_epoch`]) has
+/// been changed since it began.
+pub fn older_map_changed() -> bool {
+    OLDER_MAP_CHANGED.with(Cell::get)
 }
 
 /// A Go struct or other typed value exposed to templates.
@@ -118,16 +169,10 @@ impl Value {
         )
     }
     pub fn map(entries: BTreeMap<String, Value>) -> Value {
-        Value::Map(Rc::new(MapObj {
-            kind: MapKind::Any,
-            entries: RefCell::new(entries),
-        }))
+        Value::Map(Rc::new(MapObj::new(MapKind::Any, entries)))
     }
     pub fn typed_map(kind: MapKind, entries: BTreeMap<String, Value>) -> Value {
-        Value::Map(Rc::new(MapObj {
-            kind,
-            entries: RefCell::new(entries),
-        }))
+        Value::Map(Rc::new(MapObj::new(kind, entries)))
     }
     pub fn empty_map() -> Value {
         Value::map(BTreeMap::new())
@@ -203,7 +248,7 @@ impl Value {
             Value::String(s) => !s.is_empty(),
             Value::Bytes(b) => !b.is_empty(),
             Value::List(l) => !l.items.borrow().is_empty(),
-            Value::Map(m) => !m.entries.borrow().is_empty(),
+            Value::Map(m) => !m.entries().is_empty(),
             Value::Object(_) => true,
         }
     }
@@ -245,8 +290,7 @@ impl Value {
             Value::Bytes(b) => serde_json::Value::String(base64_std(b)),
             Value::List(l) => serde_json::Value::Array(l.items.borrow().iter().map(Value::to_json).collect()),
             Value::Map(m) => serde_json::Value::Object(
-                m.entries
-                    .borrow()
+                m.entries()
                     .iter()
                     .map(|(k, v)| (k.clone(), v.to_json()))
                     .collect(),
@@ -263,8 +307,7 @@ impl Value {
             }
             Value::Map(m) => Value::typed_map(
                 m.kind,
-                m.entries
-                    .borrow()
+                m.entries()
                     .iter()
                     .map(|(k, v)| (k.clone(), v.deep_copy()))
                     .collect(),
@@ -276,7 +319,7 @@ impl Value {
     /// Map lookup (`None` when not a map or no such key).
     pub fn get(&self, key: &str) -> Option<Value> {
         match self {
-            Value::Map(m) => m.entries.borrow().get(key).cloned(),
+            Value::Map(m) => m.entries().get(key).cloned(),
             _ => None,
         }
     }
@@ -284,7 +327,7 @@ impl Value {
     /// Inserts into a map in place (no-op on non-maps).
     pub fn set(&self, key: &str, v: Value) {
         if let Value::Map(m) = self {
-            m.entries.borrow_mut().insert(key.to_string(), v);
+            m.entries_mut().insert(key.to_string(), v);
         }
     }
 

@@ -23,7 +23,7 @@ fn json_error(v: &Value) -> Option<String> {
             crate::chart::gofmt::float_v(*f)
         )),
         Value::List(l) => l.items.borrow().iter().find_map(json_error),
-        Value::Map(m) => m.entries.borrow().values().find_map(json_error),
+        Value::Map(m) => m.entries().values().find_map(json_error),
         _ => None,
     }
 }

@@ -150,7 +150,7 @@ pub fn is_empty(v: &Value) -> bool {
         Value::String(s) => s.is_empty(),
         Value::Bytes(b) => b.is_empty(),
         Value::List(l) => l.items.borrow().is_empty(),
-        Value::Map(m) => m.entries.borrow().is_empty(),
+        Value::Map(m) => m.entries().is_empty(),
         Value::Object(_) => false,
     }
 }
@@ -181,7 +181,7 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
             if Rc::ptr_eq(x, y) {
                 return true;
             }
-            let (x, y) = (x.entries.borrow(), y.entries.borrow());
+            let (x, y) = (x.entries(), y.entries());
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| deep_equal(v, w)))
         }
         (Value::Object(x), Value::Object(y)) => {
@@ -236,16 +236,15 @@ fn mergo_merge(dst: &Rc<MapObj>, src: &Rc<MapObj>, overwrite: bool, depth: usize
         return Ok(());
     }
     let src_entries: Vec<(String, Value)> = src
-        .entries
-        .borrow()
+        .entries()
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     for (key, s_el) in src_entries {
-        let d_el = dst.entries.borrow().get(&key).cloned();
+        let d_el = dst.entries().get(&key).cloned();
         if s_el.is_nil() {
             if overwrite {
-                dst.entries.borrow_mut().insert(key, Value::Nil);
+                dst.entries_mut().insert(key, Value::Nil);
             }
             continue;
         }
@@ -260,7 +259,7 @@ fn mergo_merge(dst: &Rc<MapObj>, src: &Rc<MapObj>, overwrite: bool, depth: usize
             // mergo keeps dst's slice unless overwriting (then src's).
             Value::List(_) if overwrite => {
                 no_cycle(&s_el, dst, &key)?;
-                dst.entries.borrow_mut().insert(key.clone(), s_el.clone());
+                dst.entries_mut().insert(key.clone(), s_el.clone());
             }
             _ => {}
         }
@@ -277,7 +276,7 @@ fn mergo_merge(dst: &Rc<MapObj>, src: &Rc<MapObj>, overwrite: bool, depth: usize
         let dst_empty_now = d_el.as_ref().is_none_or(mergo_empty);
         if overwrite || d_el.is_none() || dst_empty_now {
             no_cycle(&s_el, dst, &key)?;
-            dst.entries.borrow_mut().insert(key, s_el);
+            dst.entries_mut().insert(key, s_el);
         }
     }
     Ok(())
@@ -299,7 +298,7 @@ fn no_cycle(v: &Value, m: &Rc<MapObj>, key: &str) -> Result<(), FuncError> {
                     )));
                 }
                 if seen.insert(Rc::as_ptr(o) as usize) {
-                    stack.extend(o.entries.borrow().values().cloned());
+                    stack.extend(o.entries().values().cloned());
                 }
             }
             Value::List(l) if seen.insert(Rc::as_ptr(l) as usize) => {
@@ -1025,7 +1024,7 @@ fn f_dict(_: &mut CallCtx, a: &[Value]) -> FR {
 }
 fn f_get(_: &mut CallCtx, a: &[Value]) -> FR {
     Ok(map_obj(&a[0])
-        .and_then(|m| m.entries.borrow().get(s(&a[1])).cloned())
+        .and_then(|m| m.entries().get(s(&a[1])).cloned())
         .unwrap_or_else(|| Value::str("")))
 }
 fn nil_map_write() -> FuncError {
@@ -1034,18 +1033,18 @@ fn nil_map_write() -> FuncError {
 fn f_set(_: &mut CallCtx, a: &[Value]) -> FR {
     let m = map_obj(&a[0]).ok_or_else(nil_map_write)?;
     no_cycle(&a[2], m, s(&a[1]))?;
-    m.entries.borrow_mut().insert(s(&a[1]).to_string(), a[2].clone());
+    m.entries_mut().insert(s(&a[1]).to_string(), a[2].clone());
     Ok(a[0].clone())
 }
 fn f_unset(_: &mut CallCtx, a: &[Value]) -> FR {
     if let Some(m) = map_obj(&a[0]) {
-        m.entries.borrow_mut().remove(s(&a[1]));
+        m.entries_mut().remove(s(&a[1]));
     }
     Ok(a[0].clone())
 }
 fn f_has_key(_: &mut CallCtx, a: &[Value]) -> FR {
     Ok(Value::Bool(
-        map_obj(&a[0]).is_some_and(|m| m.entries.borrow().contains_key(s(&a[1]))),
+        map_obj(&a[0]).is_some_and(|m| m.entries().contains_key(s(&a[1]))),
     ))
 }
 fn f_pluck(_: &mut CallCtx, a: &[Value]) -> FR {
@@ -1053,7 +1052,7 @@ fn f_pluck(_: &mut CallCtx, a: &[Value]) -> FR {
     Ok(Value::list(
         a[1..]
             .iter()
-            .filter_map(|d| map_obj(d).and_then(|m| m.entries.borrow().get(key).cloned()))
+            .filter_map(|d| map_obj(d).and_then(|m| m.entries().get(key).cloned()))
             .collect(),
     ))
 }
@@ -1062,7 +1061,7 @@ fn f_keys(_: &mut CallCtx, a: &[Value]) -> FR {
     let mut k = Vec::new();
     for d in a {
         if let Some(m) = map_obj(d) {
-            k.extend(m.entries.borrow().keys().cloned());
+            k.extend(m.entries().keys().cloned());
         }
     }
     Ok(strings_list(k))
@@ -1070,7 +1069,7 @@ fn f_keys(_: &mut CallCtx, a: &[Value]) -> FR {
 fn f_pick(_: &mut CallCtx, a: &[Value]) -> FR {
     let mut out = BTreeMap::new();
     if let Some(m) = map_obj(&a[0]) {
-        let e = m.entries.borrow();
+        let e = m.entries();
         for k in &a[1..] {
             if let Some(v) = e.get(s(k)) {
                 out.insert(s(k).to_string(), v.clone());
@@ -1083,7 +1082,7 @@ fn f_omit(_: &mut CallCtx, a: &[Value]) -> FR {
     let mut out = BTreeMap::new();
     if let Some(m) = map_obj(&a[0]) {
         let drop: Vec<&str> = a[1..].iter().map(s).collect();
-        for (k, v) in m.entries.borrow().iter() {
+        for (k, v) in m.entries().iter() {
             if !drop.contains(&k.as_str()) {
                 out.insert(k.clone(), v.clone());
             }
@@ -1100,7 +1099,7 @@ fn f_merge_overwrite(_: &mut CallCtx, a: &[Value]) -> FR {
 fn f_values(_: &mut CallCtx, a: &[Value]) -> FR {
     Ok(Value::list(
         map_obj(&a[0])
-            .map(|m| m.entries.borrow().values().cloned().collect())
+            .map(|m| m.entries().values().cloned().collect())
             .unwrap_or_default(),
     ))
 }

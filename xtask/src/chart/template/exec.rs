@@ -70,7 +70,7 @@ impl std::fmt::Display for ExecError {
 
 impl std::error::Error for ExecError {}
 
-type TSet = FxHashMap<Arc<str>, Rc<Template>>;
+type TSet = FxHashMap<Arc<str>, Arc<Template>>;
 
 /// Named templates visible to an execution: the engine's set, plus the
 /// definitions of enclosing `tpl` calls (Go clones the whole set per `tpl`;
@@ -81,7 +81,7 @@ struct Scope {
 }
 
 impl Scope {
-    fn get(&self, name: &str) -> Option<&Rc<Template>> {
+    fn get(&self, name: &str) -> Option<&Arc<Template>> {
         let mut s = self;
         loop {
             if let Some(t) = s.map.get(name) {
@@ -90,6 +90,15 @@ impl Scope {
             s = s.parent.as_deref()?;
         }
     }
+}
+
+/// An engine's named templates and settings, shareable between threads
+/// (parse trees are immutable).
+pub struct Templates {
+    set: TSet,
+    lint: bool,
+    method_hook: Option<MethodHook>,
+    step_limit: u64,
 }
 
 /// A set of named templates plus the functions they may call.
@@ -115,13 +124,13 @@ fn associate(set: &mut TSet, t: Template) {
             return;
         }
     }
-    set.insert(t.name.clone(), Rc::new(t));
+    set.insert(t.name.clone(), Arc::new(t));
 }
 
 fn add_parsed(set: &mut TSet, parsed: Parsed) {
     // Go adds the file's own tree unconditionally (it is new in the set),
     // then its definitions with the associate rule.
-    set.insert(parsed.main.name.clone(), Rc::new(parsed.main));
+    set.insert(parsed.main.name.clone(), Arc::new(parsed.main));
     for d in parsed.defines {
         associate(set, d);
     }
@@ -146,6 +155,41 @@ impl Engine {
 
     pub fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    /// The engine's named templates and settings, to build another engine
+    /// like it, on another thread if need be ([`Engine::from_templates`]).
+    pub fn templates(&self) -> Templates {
+        Templates {
+            set: self.set.map.clone(),
+            lint: self.lint,
+            method_hook: self.method_hook,
+            step_limit: self.step_limit,
+        }
+    }
+
+    /// An engine over `templates` (see [`Engine::templates`]) and the
+    /// functions of `registry`, no steps taken yet.
+    pub fn from_templates(registry: Rc<Registry>, templates: Templates) -> Engine {
+        let mut e = Engine::new(registry);
+        e.lint = templates.lint;
+        e.method_hook = templates.method_hook;
+        e.step_limit = templates.step_limit;
+        e.set = Rc::new(Scope {
+            map: templates.set,
+            parent: None,
+        });
+        e
+    }
+
+    /// Steps taken by every execution so far (see [`STEP_LIMIT`]).
+    pub fn steps_taken(&self) -> u64 {
+        self.steps.get()
+    }
+
+    /// Counts `n` steps as taken (by executions that ran elsewhere).
+    pub fn charge_steps(&self, n: u64) {
+        self.steps.set(self.steps.get().saturating_add(n));
     }
 
     /// Parses a file's text as template `name` and adds it and its `define`s.
@@ -240,7 +284,7 @@ struct Var {
 struct State<'e> {
     eng: &'e Engine,
     set: Rc<Scope>,
-    tmpl: Rc<Template>,
+    tmpl: Arc<Template>,
     vars: Vec<Var>,
     depth: usize,
 }
@@ -444,8 +488,7 @@ impl State<'_> {
                 .map(|(i, v)| (Value::Int(i as i64), v.clone()))
                 .collect(),
             Value::Map(m) => m
-                .entries
-                .borrow()
+                .entries()
                 .iter()
                 .map(|(k, v)| (Value::str(k), v.clone()))
                 .collect(),
@@ -711,7 +754,7 @@ impl State<'_> {
                         self.errorf(At::Arg(node), format!("{name} is not a method but has arguments"))
                     );
                 }
-                Ok(m.entries.borrow().get(name).cloned().unwrap_or(Value::Nil))
+                Ok(m.entries().get(name).cloned().unwrap_or(Value::Nil))
             }
             Value::List(l) if l.kind == ListKind::VersionSet && name == "Has" => {
                 let argv = self.eval_method_args(dot, dinv, args, final_, node)?;
@@ -1078,7 +1121,7 @@ impl State<'_> {
             }
             associate(&mut map, d);
         }
-        map.insert(parsed.main.name.clone(), Rc::new(parsed.main));
+        map.insert(parsed.main.name.clone(), Arc::new(parsed.main));
         let set = Rc::new(Scope {
             map,
             parent: Some(self.set.clone()),
@@ -1161,7 +1204,7 @@ fn value_size(v: &Value) -> usize {
         Value::String(s) => s.len(),
         Value::Bytes(b) => b.len(),
         Value::List(l) => l.items.borrow().len().saturating_mul(16),
-        Value::Map(m) => m.entries.borrow().len().saturating_mul(32),
+        Value::Map(m) => m.entries().len().saturating_mul(32),
         _ => 0,
     }
 }
@@ -1244,7 +1287,7 @@ fn b_len(_: &mut CallCtx, a: &[Value]) -> FR {
         Value::String(s) => s.len(),
         Value::Bytes(b) => b.len(),
         Value::List(l) => l.items.borrow().len(),
-        Value::Map(m) => m.entries.borrow().len(),
+        Value::Map(m) => m.entries().len(),
         Value::Nil => return Err(FuncError::new("len of nil pointer")),
         other => return Err(FuncError::new(format!("len of type {}", other.type_name()))),
     };
@@ -1292,7 +1335,7 @@ fn b_index(_: &mut CallCtx, a: &[Value]) -> FR {
                 Value::Int(i64::from(s.as_bytes()[i as usize]))
             }
             Value::Map(m) => match idx {
-                Value::String(k) => m.entries.borrow().get(&**k).cloned().unwrap_or(Value::Nil),
+                Value::String(k) => m.entries().get(&**k).cloned().unwrap_or(Value::Nil),
                 Value::Nil => return Err(FuncError::new("value is nil; should be of type string")),
                 other => {
                     return Err(FuncError::new(format!(

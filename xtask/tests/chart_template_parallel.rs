@@ -1,0 +1,143 @@
+//! Templates run on two threads (charts with enough template text) must
+//! give what one thread gives, Helm's sequential order included: a template
+//! that changes values other templates see (`set .Values`, a `merge` into a
+//! values map) changes what every later template renders, and the first
+//! error in order is the one reported. Each chart runs through the real
+//! binary with `ASKY_JOBS=1` (one thread) and `ASKY_JOBS=2`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A chart of `templates` (file name, text) plus a partial padded past the
+/// size from which templates are parsed and run on several threads.
+fn chart(dir: &Path, values: &str, templates: &[(String, String)]) -> PathBuf {
+    let c = dir.join("par");
+    std::fs::create_dir_all(c.join("templates")).unwrap();
+    std::fs::write(
+        c.join("Chart.yaml"),
+        "apiVersion: v2\nname: par\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(c.join("values.yaml"), values).unwrap();
+    let pad = format!("{{{{/* {} */}}}}\n", "x".repeat(160 << 10));
+    std::fs::write(c.join("templates/_pad.tpl"), pad).unwrap();
+    for (name, text) in templates {
+        std::fs::write(c.join("templates").join(name), text).unwrap();
+    }
+    c
+}
+
+fn template(chart: &Path, jobs: &str) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["chart", "template"])
+        .arg(chart)
+        .env("ASKY_JOBS", jobs)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Renders with one and with two threads; the results must be the same.
+/// (Values keys here avoid `y`, `n` and the like, booleans in Helm's YAML.)
+fn both(chart: &Path) -> (Option<i32>, String, String) {
+    let one = template(chart, "1");
+    let two = template(chart, "2");
+    assert_eq!(one, two, "one thread vs two");
+    one
+}
+
+fn config_map(name: &str, data: &str) -> String {
+    format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  v: {data}\n")
+}
+
+/// `n` templates named `{prefix}-NN.yaml`, each a ConfigMap of `data`.
+fn readers(prefix: &str, n: usize, data: &str) -> Vec<(String, String)> {
+    (0..n)
+        .map(|i| {
+            let name = format!("{prefix}-{i:02}");
+            (format!("{name}.yaml"), config_map(&name, data))
+        })
+        .collect()
+}
+
+#[test]
+fn templates_that_change_nothing_shared_render_alike() {
+    let t = tempfile::tempdir().unwrap();
+    // a template may change maps it made itself
+    let mut tpls = readers(
+        "r",
+        40,
+        r#"{{ $d := dict "a" 1 }}{{ $_ := set $d "b" .Values.count }}{{ $d | toJson | quote }}"#,
+    );
+    tpls.push((
+        "notes.yaml".into(),
+        config_map("notes", "{{ .Template.Name | quote }}"),
+    ));
+    let (code, out, err) = both(&chart(t.path(), "count: 7\n", &tpls));
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.matches(r#"v: "{\"a\":1,\"b\":7}""#).count(), 40, "{out}");
+    assert!(out.contains("v: \"par/templates/notes.yaml\""), "{out}");
+}
+
+#[test]
+fn a_value_set_by_an_earlier_template_is_seen_by_the_later_ones() {
+    let t = tempfile::tempdir().unwrap();
+    // Helm runs the templates of a directory in reverse name order: `z-set`
+    // first, then the readers
+    let mut tpls = readers("r", 40, r#"{{ .Values.seen | default "no" | quote }}"#);
+    tpls.push((
+        "z-set.yaml".into(),
+        format!(
+            "{{{{- $_ := set .Values \"seen\" \"yes\" }}}}\n{}",
+            config_map("z-set", "set")
+        ),
+    ));
+    let (code, out, err) = both(&chart(t.path(), "{}\n", &tpls));
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.matches("v: \"yes\"").count(), 40, "{out}");
+    assert!(!out.contains("v: \"no\""), "{out}");
+}
+
+#[test]
+fn a_merge_into_a_values_map_midway_is_seen_only_after_it() {
+    let t = tempfile::tempdir().unwrap();
+    // `mergeOverwrite (dict) .Values.a .Values.b` puts `.Values.a.nested`
+    // itself into the new dict, then merges `b.nested` into it: a change
+    // of `.Values.a.nested` that every later template sees
+    let read = "{{ .Values.a.nested | toJson | quote }}";
+    let mut tpls = readers("z", 20, read);
+    tpls.extend(readers("a", 20, read));
+    tpls.push((
+        "m-merge.yaml".into(),
+        format!(
+            "{{{{- $m := mergeOverwrite (dict) .Values.a .Values.b }}}}\n{}",
+            config_map("m-merge", "{{ $m | toJson | quote }}")
+        ),
+    ));
+    let values = "a:\n  nested:\n    p: 1\nb:\n  nested:\n    q: 2\n";
+    let (code, out, err) = both(&chart(t.path(), values, &tpls));
+    assert_eq!(code, Some(0), "{err}");
+    // z-19 … z-00 run before the merge, a-19 … a-00 after it
+    assert_eq!(out.matches(r#"v: "{\"p\":1}""#).count(), 20, "{out}");
+    assert_eq!(out.matches(r#"v: "{\"p\":1,\"q\":2}""#).count(), 20, "{out}");
+}
+
+#[test]
+fn the_first_error_in_order_is_reported() {
+    let t = tempfile::tempdir().unwrap();
+    let mut tpls = readers("r", 40, "{{ .Values.count }}");
+    // in Helm's order `k-fail` runs before `c-fail`
+    tpls.push(("c-fail.yaml".into(), r#"{{ fail "second" }}"#.into()));
+    tpls.push(("k-fail.yaml".into(), r#"{{ fail "first" }}"#.into()));
+    let (code, out, err) = both(&chart(t.path(), "count: 1\n", &tpls));
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        err.contains("par/templates/k-fail.yaml") && err.contains("first"),
+        "{err}"
+    );
+    assert!(!err.contains("second"), "{err}");
+}
