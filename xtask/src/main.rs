@@ -35,6 +35,8 @@ enum Command {
 }
 
 fn main() {
+    #[cfg(target_os = "linux")]
+    report_truncated_files();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Test(args) => xtask::testrun::run(args),
@@ -52,6 +54,31 @@ fn main() {
         }
     };
     exit_now(code)
+}
+
+/// A large chart file is mapped into memory (`chart::blob`); if another
+/// program truncates it while this one runs, reading the lost pages raises
+/// SIGBUS. Say so and exit 1 instead of dying of the signal. (Linux only:
+/// there nothing else in this program raises a bus error; on macOS a stack
+/// overflow does, and Rust's own report of that must stay.)
+#[cfg(target_os = "linux")]
+fn report_truncated_files() {
+    extern "C" fn on_sigbus(_: libc::c_int) {
+        const MSG: &[u8] =
+            b"error: a chart file was truncated by another program while it was being read (SIGBUS)\n";
+        // SAFETY: `write` and `_exit` are async-signal-safe.
+        unsafe {
+            libc::write(2, MSG.as_ptr().cast(), MSG.len());
+            libc::_exit(1);
+        }
+    }
+    // SAFETY: installs a handler that calls only async-signal-safe functions.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_sigbus as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(libc::SIGBUS, &action, std::ptr::null_mut());
+    }
 }
 
 /// Ends the process once stdout is flushed, without the exit-time handlers:

@@ -17,6 +17,8 @@ use std::fmt;
 use std::io::{self, BufRead, Read, Seek};
 use std::sync::Arc;
 
+use super::blob::Blob;
+
 /// A file read from a chart: its slash-separated path relative to the chart
 /// root and its bytes (UTF-8 BOM already stripped, as Helm does).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,14 +26,14 @@ pub struct BufferedFile {
     pub name: String,
     /// Shared, not copied, by every `.Files` value that shows the file
     /// (`Value::Bytes` holds the same `Arc`).
-    pub data: Arc<Vec<u8>>,
+    pub data: Arc<Blob>,
 }
 
 impl BufferedFile {
     pub fn new(name: String, data: Vec<u8>) -> BufferedFile {
         BufferedFile {
             name,
-            data: Arc::new(data),
+            data: Arc::new(Blob::from(data)),
         }
     }
 

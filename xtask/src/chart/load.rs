@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::chart::archive::{self, BufferedFile, MAX_DECOMPRESSED_FILE_SIZE};
+use crate::chart::blob::{Blob, MIN_MAPPED_BYTES};
 use crate::chart::ignore::Rules;
 use crate::chart::metadata::{Lock, Metadata, API_VERSION_V1, API_VERSION_V2};
 use crate::chart::par;
@@ -192,11 +193,25 @@ fn read_listed(
     listed: Vec<ListedFile>,
     walked: Result<(), LoadError>,
 ) -> Result<Vec<BufferedFile>, LoadError> {
+    // large files are mapped (see chart::blob), the others read, on
+    // several threads when there is enough to read
     let read = |f: &ListedFile| {
-        std::fs::read(&f.path).map_err(|e| err(format!("error reading {}: {}", f.name, io_text(&e))))
+        let mapped = (f.len >= MIN_MAPPED_BYTES)
+            .then(|| Blob::map(&f.path).ok())
+            .flatten();
+        match mapped {
+            Some(blob) => Ok(blob),
+            None => std::fs::read(&f.path)
+                .map(Blob::from)
+                .map_err(|e| err(format!("error reading {}: {}", f.name, io_text(&e)))),
+        }
     };
-    let total_len = listed.iter().map(|f| f.len).sum();
-    let data: Vec<_> = if par::worth_threads_for_reading(total_len) {
+    let read_len = listed
+        .iter()
+        .map(|f| f.len)
+        .filter(|&n| n < MIN_MAPPED_BYTES)
+        .sum();
+    let data: Vec<_> = if par::worth_threads_for_reading(read_len) {
         par::map(&listed, read)
     } else {
         listed.iter().map(read).collect()
@@ -204,7 +219,12 @@ fn read_listed(
     let files = listed
         .into_iter()
         .zip(data)
-        .map(|(f, data)| Ok::<_, LoadError>(BufferedFile::new(f.name, strip_bom(data?))))
+        .map(|(f, data)| {
+            Ok::<_, LoadError>(BufferedFile {
+                name: f.name,
+                data: Arc::new(data?.without_bom()),
+            })
+        })
         .collect::<Result<_, _>>()?;
     walked?;
     Ok(files)
@@ -316,8 +336,8 @@ fn file_entry(
         "Chart.lock" => {
             c.lock = Some(Lock::from_yaml(&f.data).map_err(|e| err(format!("cannot load Chart.lock: {e}")))?);
         }
-        "values.yaml" => c.values_raw = Some(Arc::unwrap_or_clone(f.data)),
-        "values.schema.json" => c.schema = Some(Arc::unwrap_or_clone(f.data)),
+        "values.yaml" => c.values_raw = Some(Blob::into_vec(f.data)),
+        "values.schema.json" => c.schema = Some(Blob::into_vec(f.data)),
         "requirements.yaml" => {
             *have_metadata = true;
             c.metadata

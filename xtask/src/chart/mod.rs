@@ -1,6 +1,7 @@
 //! Helm-compatible chart engine (see CONTRACTS.md for the module tree).
 
 pub mod archive;
+pub mod blob;
 pub mod chartyaml;
 pub mod cli;
 pub mod funcs;

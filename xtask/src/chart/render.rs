@@ -1448,7 +1448,7 @@ pub fn sort_decoded<'a>(
 }
 
 /// The files under `crds/` of the chart and its subcharts (`--include-crds`).
-pub fn crd_objects(chart: &Chart, full: &str, out: &mut Vec<(String, Arc<Vec<u8>>)>) {
+pub fn crd_objects(chart: &Chart, full: &str, out: &mut Vec<(String, Arc<super::blob::Blob>)>) {
     for f in &chart.files {
         if f.name.starts_with("crds/")
             && (f.name.ends_with(".yaml") || f.name.ends_with(".yml") || f.name.ends_with(".json"))

@@ -17,6 +17,8 @@ use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use super::blob::Blob;
+
 /// The Go element type of a list, for `%T`, `typeOf` and `kindOf`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ListKind {
@@ -140,7 +142,7 @@ pub enum Value {
     /// Go `[]byte`, never changed in place. An `Arc`, unlike the rest, so
     /// that `.Files` shares the chart files' bytes (read on several threads
     /// by the loader) instead of copying them.
-    Bytes(Arc<Vec<u8>>),
+    Bytes(Arc<Blob>),
     List(Rc<ListObj>),
     Map(Rc<MapObj>),
     Object(Rc<dyn Object>),
@@ -178,7 +180,7 @@ impl Value {
         Value::map(BTreeMap::new())
     }
     pub fn bytes(b: Vec<u8>) -> Value {
-        Value::Bytes(Arc::new(b))
+        Value::Bytes(Arc::new(Blob::from(b)))
     }
 
     pub fn is_nil(&self) -> bool {

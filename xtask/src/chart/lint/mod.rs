@@ -219,7 +219,7 @@ fn lint_archive(path: &str, opts: &Options, engines: &rules::Engines) -> Result<
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|e| format!("unable to extract tarball: {e}"))?;
         }
-        std::fs::write(&target, &*f.data).map_err(|e| format!("unable to extract tarball: {e}"))?;
+        std::fs::write(&target, &**f.data).map_err(|e| format!("unable to extract tarball: {e}"))?;
     }
     let result = lint_dir_checked(&chart_dir, opts, engines);
     drop(guard);
