@@ -40,7 +40,7 @@ fn write_v(out: &mut String, v: &Value, nested: bool) {
         }
         Value::List(l) => {
             out.push('[');
-            for (i, x) in l.items.borrow().iter().enumerate() {
+            for (i, x) in l.items().iter().enumerate() {
                 if i > 0 {
                     out.push(' ');
                 }
@@ -481,7 +481,7 @@ fn fmt_arg(out: &mut String, v: &Value, verb: char, fl: Flags) {
         },
         Value::List(l) => {
             out.push('[');
-            for (i, x) in l.items.borrow().iter().enumerate() {
+            for (i, x) in l.items().iter().enumerate() {
                 if i > 0 {
                     out.push(' ');
                 }

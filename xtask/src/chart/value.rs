@@ -43,11 +43,18 @@ pub enum MapKind {
     Files,
 }
 
-/// A shared, mutable Go slice.
+/// A shared Go slice. Never changed in place (sprig's list functions all
+/// return new lists), which [`begin_epoch`]'s bookkeeping relies on.
 #[derive(Debug)]
 pub struct ListObj {
     pub kind: ListKind,
-    pub items: RefCell<Vec<Value>>,
+    items: Vec<Value>,
+}
+
+impl ListObj {
+    pub fn items(&self) -> &[Value] {
+        &self.items
+    }
 }
 
 /// A shared, mutable Go map with string keys. Iteration is bytewise sorted,
@@ -155,14 +162,11 @@ impl Value {
     pub fn list(items: Vec<Value>) -> Value {
         Value::List(Rc::new(ListObj {
             kind: ListKind::Any,
-            items: RefCell::new(items),
+            items,
         }))
     }
     pub fn typed_list(kind: ListKind, items: Vec<Value>) -> Value {
-        Value::List(Rc::new(ListObj {
-            kind,
-            items: RefCell::new(items),
-        }))
+        Value::List(Rc::new(ListObj { kind, items }))
     }
     pub fn string_list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Value {
         Value::typed_list(
@@ -249,7 +253,7 @@ impl Value {
             Value::Float(f) => *f != 0.0,
             Value::String(s) => !s.is_empty(),
             Value::Bytes(b) => !b.is_empty(),
-            Value::List(l) => !l.items.borrow().is_empty(),
+            Value::List(l) => !l.items().is_empty(),
             Value::Map(m) => !m.entries().is_empty(),
             Value::Object(_) => true,
         }
@@ -290,7 +294,7 @@ impl Value {
                 .unwrap_or(serde_json::Value::Null),
             Value::String(s) => serde_json::Value::String(s.to_string()),
             Value::Bytes(b) => serde_json::Value::String(base64_std(b)),
-            Value::List(l) => serde_json::Value::Array(l.items.borrow().iter().map(Value::to_json).collect()),
+            Value::List(l) => serde_json::Value::Array(l.items().iter().map(Value::to_json).collect()),
             Value::Map(m) => serde_json::Value::Object(
                 m.entries()
                     .iter()
@@ -304,9 +308,7 @@ impl Value {
     /// A deep copy (maps and lists are fresh; objects stay shared).
     pub fn deep_copy(&self) -> Value {
         match self {
-            Value::List(l) => {
-                Value::typed_list(l.kind, l.items.borrow().iter().map(Value::deep_copy).collect())
-            }
+            Value::List(l) => Value::typed_list(l.kind, l.items().iter().map(Value::deep_copy).collect()),
             Value::Map(m) => Value::typed_map(
                 m.kind,
                 m.entries()

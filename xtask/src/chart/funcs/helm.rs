@@ -22,7 +22,7 @@ fn json_error(v: &Value) -> Option<String> {
             "json: unsupported value: {}",
             crate::chart::gofmt::float_v(*f)
         )),
-        Value::List(l) => l.items.borrow().iter().find_map(json_error),
+        Value::List(l) => l.items().iter().find_map(json_error),
         Value::Map(m) => m.entries().values().find_map(json_error),
         _ => None,
     }

@@ -44,7 +44,7 @@ fn kind(v: &Value) -> &'static str {
 /// (nil is a Go nil-pointer panic inside `reflect.TypeOf(nil).Kind()`).
 fn items(v: &Value, what: &str) -> Result<Vec<Value>, FuncError> {
     match v {
-        Value::List(l) => Ok(l.items.borrow().clone()),
+        Value::List(l) => Ok(l.items().to_vec()),
         Value::Bytes(b) => Ok(b.iter().map(|x| Value::Int(i64::from(*x))).collect()),
         Value::Nil => Err(FuncError::new(
             "runtime error: invalid memory address or nil pointer dereference",
@@ -149,7 +149,7 @@ pub fn is_empty(v: &Value) -> bool {
         Value::Float(f) => *f == 0.0,
         Value::String(s) => s.is_empty(),
         Value::Bytes(b) => b.is_empty(),
-        Value::List(l) => l.items.borrow().is_empty(),
+        Value::List(l) => l.items().is_empty(),
         Value::Map(m) => m.entries().is_empty(),
         Value::Object(_) => false,
     }
@@ -171,7 +171,7 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
             if Rc::ptr_eq(x, y) {
                 return true;
             }
-            let (x, y) = (x.items.borrow(), y.items.borrow());
+            let (x, y) = (x.items(), y.items());
             x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_equal(p, q))
         }
         (Value::Map(x), Value::Map(y)) => {
@@ -198,13 +198,7 @@ fn strings_list<S: AsRef<str>>(v: impl IntoIterator<Item = S>) -> Value {
 /// sprig `strslice` (`toStrings`, `join`, `sortAlpha`).
 fn strslice(v: &Value) -> Vec<String> {
     match v {
-        Value::List(l) => l
-            .items
-            .borrow()
-            .iter()
-            .filter(|x| !x.is_nil())
-            .map(strval)
-            .collect(),
+        Value::List(l) => l.items().iter().filter(|x| !x.is_nil()).map(strval).collect(),
         Value::Bytes(b) => b.iter().map(|x| x.to_string()).collect(),
         Value::Nil => Vec::new(),
         other => vec![strval(other)],
@@ -302,7 +296,7 @@ fn no_cycle(v: &Value, m: &Rc<MapObj>, key: &str) -> Result<(), FuncError> {
                 }
             }
             Value::List(l) if seen.insert(Rc::as_ptr(l) as usize) => {
-                stack.extend(l.items.borrow().iter().cloned());
+                stack.extend(l.items().iter().cloned());
             }
             _ => {}
         }
@@ -1212,7 +1206,7 @@ fn f_has(_: &mut CallCtx, a: &[Value]) -> FR {
 }
 fn f_slice(_: &mut CallCtx, a: &[Value]) -> FR {
     let (kind_, l) = match &a[0] {
-        Value::List(l) => (l.kind, l.items.borrow().clone()),
+        Value::List(l) => (l.kind, l.items().to_vec()),
         Value::Nil => return Err("runtime error: invalid memory address or nil pointer dereference".into()),
         other => {
             return Err(FuncError::new(format!(
@@ -1235,7 +1229,7 @@ fn f_concat(_: &mut CallCtx, a: &[Value]) -> FR {
     let mut out = Vec::new();
     for l in a {
         match l {
-            Value::List(x) => out.extend(x.items.borrow().iter().cloned()),
+            Value::List(x) => out.extend(x.items().iter().cloned()),
             Value::Bytes(b) => out.extend(b.iter().map(|x| Value::Int(i64::from(*x)))),
             Value::Nil => {
                 return Err("runtime error: invalid memory address or nil pointer dereference".into())
@@ -1306,8 +1300,7 @@ fn iface_strings(v: &Value, what: &str) -> Result<Vec<String>, FuncError> {
     match v {
         Value::Nil => Ok(Vec::new()),
         Value::List(l) => l
-            .items
-            .borrow()
+            .items()
             .iter()
             .map(|x| match x {
                 Value::String(s) => Ok(s.to_string()),

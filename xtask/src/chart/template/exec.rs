@@ -481,8 +481,7 @@ impl State<'_> {
         let mark = self.vars.len();
         let items: Vec<(Value, Value)> = match &val {
             Value::List(l) => l
-                .items
-                .borrow()
+                .items()
                 .iter()
                 .enumerate()
                 .map(|(i, v)| (Value::Int(i as i64), v.clone()))
@@ -773,7 +772,7 @@ impl State<'_> {
                         ),
                     ));
                 };
-                let found = l.items.borrow().iter().any(|v| v.as_str() == Some(s));
+                let found = l.items().iter().any(|v| v.as_str() == Some(s));
                 Ok(Value::Bool(found))
             }
             Value::Object(o) => {
@@ -1203,7 +1202,7 @@ fn value_size(v: &Value) -> usize {
     match v {
         Value::String(s) => s.len(),
         Value::Bytes(b) => b.len(),
-        Value::List(l) => l.items.borrow().len().saturating_mul(16),
+        Value::List(l) => l.items().len().saturating_mul(16),
         Value::Map(m) => m.entries().len().saturating_mul(32),
         _ => 0,
     }
@@ -1286,7 +1285,7 @@ fn b_len(_: &mut CallCtx, a: &[Value]) -> FR {
     let n = match &a[0] {
         Value::String(s) => s.len(),
         Value::Bytes(b) => b.len(),
-        Value::List(l) => l.items.borrow().len(),
+        Value::List(l) => l.items().len(),
         Value::Map(m) => m.entries().len(),
         Value::Nil => return Err(FuncError::new("len of nil pointer")),
         other => return Err(FuncError::new(format!("len of type {}", other.type_name()))),
@@ -1313,7 +1312,7 @@ fn b_index(_: &mut CallCtx, a: &[Value]) -> FR {
     for idx in &a[1..] {
         item = match &item {
             Value::List(l) => {
-                let items = l.items.borrow();
+                let items = l.items();
                 let i = index_int(idx)?;
                 if i < 0 || i as usize >= items.len() {
                     return Err(FuncError::new(format!("index out of range: {i}")));
@@ -1367,7 +1366,7 @@ fn b_slice(_: &mut CallCtx, a: &[Value]) -> FR {
     }
     let len = match item {
         Value::String(s) => s.len(),
-        Value::List(l) => l.items.borrow().len(),
+        Value::List(l) => l.items().len(),
         Value::Bytes(b) => b.len(),
         other => {
             return Err(FuncError::new(format!(
@@ -1387,7 +1386,7 @@ fn b_slice(_: &mut CallCtx, a: &[Value]) -> FR {
             Some(x) => Value::str(x),
             None => Value::from(String::from_utf8_lossy(&s.as_bytes()[lo..hi]).into_owned()),
         },
-        Value::List(l) => Value::typed_list(l.kind, l.items.borrow()[lo..hi].to_vec()),
+        Value::List(l) => Value::typed_list(l.kind, l.items()[lo..hi].to_vec()),
         Value::Bytes(b) => Value::bytes(b[lo..hi].to_vec()),
         _ => Value::Nil,
     })
