@@ -934,7 +934,14 @@ fn execute_all(
     parallel: bool,
     each: &mut dyn FnMut(&str, &str),
 ) -> Result<BTreeMap<String, String>, RenderError> {
-    let (mut engine, mut tpls) = parse_templates(chart, cv, root_vals, &kube, opts, registry, early)?;
+    let inputs = Inputs {
+        chart,
+        cv,
+        root_vals,
+        kube: &kube,
+        opts,
+    };
+    let (mut engine, mut tpls) = parse_templates(&inputs, registry, early)?;
     let order: Vec<usize> = (0..tpls.len())
         .filter(|&i| !base_name(&tpls[i].name).starts_with('_'))
         .collect();
@@ -945,14 +952,7 @@ fn execute_all(
     };
     let mut from = 0;
     if parallel && order.len() > 1 {
-        let ctx = Inputs {
-            chart,
-            cv,
-            root_vals,
-            kube: &kube,
-            opts,
-        };
-        match execute_parallel(&ctx, &engine, &tpls, &order, &mut emit)? {
+        match execute_parallel(&inputs, &engine, &tpls, &order, &mut emit)? {
             Parallel::Done => from = order.len(),
             Parallel::Redo {
                 from: k,
@@ -964,7 +964,7 @@ fn execute_all(
                 // others see, but `replay`, which is run again for its changes)
                 let fresh = Engine::from_templates(Rc::new(helm_registry()), engine.templates());
                 fresh.charge_steps(prior_steps);
-                let fresh_tpls = renderables(chart, cv, root_vals, &kube, opts);
+                let fresh_tpls = renderables(&inputs);
                 if let Some(r) = replay {
                     let t = &fresh_tpls[order[r]];
                     if let Err(e) = run_template(&fresh, t).out {
@@ -995,7 +995,9 @@ fn execute_all(
     Ok(rendered)
 }
 
-/// What building a chart's template objects again takes (on another thread).
+/// What building a chart's template objects takes (again, on another
+/// thread, for [`execute_parallel`]).
+#[derive(Clone, Copy)]
 struct Inputs<'a> {
     chart: &'a Chart,
     cv: &'a ChartValues<Vec<usize>>,
@@ -1060,7 +1062,7 @@ enum Parallel {
 /// limit, so that error too is the one a sequential run gives. An error is
 /// returned as soon as everything before it is handed on.
 fn execute_parallel(
-    ctx: &Inputs<'_>,
+    inputs: &Inputs<'_>,
     engine: &Engine,
     tpls: &[Renderable<'_>],
     order: &[usize],
@@ -1087,7 +1089,7 @@ fn execute_parallel(
     };
     let templates = engine.templates();
     let limit = engine.step_limit;
-    let helm3 = ctx.opts.helm3;
+    let helm3 = inputs.opts.helm3;
     // hands on the completed runs from position `*done` on, in order
     let mut done = 0;
     let mut cum_steps = 0u64;
@@ -1131,9 +1133,9 @@ fn execute_parallel(
             .stack_size(super::cli::RENDER_STACK)
             .spawn_scoped(s, || {
                 let engine = Engine::from_templates(Rc::new(helm_registry()), templates);
-                let tpls = renderables(ctx.chart, ctx.cv, ctx.root_vals, ctx.kube, ctx.opts);
+                let tpls = renderables(inputs);
                 work(&engine, &tpls, &mut || {});
-                if ctx.opts.leak {
+                if inputs.opts.leak {
                     std::mem::forget(engine);
                     std::mem::forget(tpls);
                 }
@@ -1179,13 +1181,14 @@ fn text_bytes(files: &[&BufferedFile]) -> usize {
 
 /// Every template of the chart tree (partials too) with its top-level
 /// objects (`.Values`, `.Release`, `.Chart`, …), in Helm's rendering order.
-fn renderables<'c>(
-    chart: &'c Chart,
-    cv: &ChartValues<Vec<usize>>,
-    root_vals: &Map<String, Json>,
-    kube: &KubeVersion,
-    opts: &Options,
-) -> Vec<Renderable<'c>> {
+fn renderables<'c>(inputs: &Inputs<'c>) -> Vec<Renderable<'c>> {
+    let Inputs {
+        chart,
+        cv,
+        root_vals,
+        kube,
+        opts,
+    } = *inputs;
     let defaults = if opts.helm3 {
         HELM3_API_VERSIONS
     } else {
@@ -1229,14 +1232,13 @@ fn renderables<'c>(
 /// Checks the chart's kubeVersion, builds each template's top-level objects
 /// and parses every template into one engine, in Helm's order.
 fn parse_templates<'c>(
-    chart: &'c Chart,
-    cv: &ChartValues<Vec<usize>>,
-    root_vals: &Map<String, Json>,
-    kube: &KubeVersion,
-    opts: &Options,
+    inputs: &Inputs<'c>,
     registry: Rc<Registry>,
     mut early: HashMap<*const BufferedFile, Result<Parsed, ParseError>>,
 ) -> Result<(Engine, Vec<Renderable<'c>>), RenderError> {
+    let Inputs {
+        chart, kube, opts, ..
+    } = *inputs;
     if !chart.metadata.kube_version.is_empty()
         && !values::is_compatible_range(&chart.metadata.kube_version, &kube.normalized)
     {
@@ -1246,7 +1248,7 @@ fn parse_templates<'c>(
         )));
     }
 
-    let tpls = renderables(chart, cv, root_vals, kube, opts);
+    let tpls = renderables(inputs);
     let mut engine = Engine::new(registry);
     engine.lint = opts.lint;
     engine.method_hook = Some(files_method);
