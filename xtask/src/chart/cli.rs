@@ -176,6 +176,7 @@ pub fn template_output(a: &TemplateArgs) -> Result<String, (String, Option<Strin
         helm3: a.compat.as_deref() == Some("helm3"),
         lint: false,
         leak: true,
+        ..Default::default()
     };
     render_on_big_stack(move || {
         let r = render::template(&chart, user, &ropts);

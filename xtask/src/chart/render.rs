@@ -16,7 +16,7 @@ use serde_json::{Map, Value as Json};
 use super::archive::BufferedFile;
 use super::load::Chart;
 use super::metadata::Metadata;
-use super::template::exec::{helm_exec_error, Engine, ExecError};
+use super::template::exec::{helm_exec_error, Engine, ExecError, STEP_LIMIT};
 use super::template::parse::{parse, ParseError, Parsed};
 use super::template::Registry;
 use super::value::{self, base64_std, ListKind, MapKind, Object, Value};
@@ -218,6 +218,9 @@ pub struct Options {
     /// Skip freeing the parsed templates and value trees (a CLI that exits
     /// right after rendering saves the time of tearing them down).
     pub leak: bool,
+    /// Steps all templates may take in all ([`STEP_LIMIT`] by default): a
+    /// bound on runaway templates, which Helm does not have.
+    pub step_limit: u64,
 }
 
 impl Default for Options {
@@ -237,6 +240,7 @@ impl Default for Options {
             helm3: false,
             lint: false,
             leak: false,
+            step_limit: STEP_LIMIT,
         }
     }
 }
@@ -1252,6 +1256,7 @@ fn parse_templates<'c>(
     let mut engine = Engine::new(registry);
     engine.lint = opts.lint;
     engine.method_hook = Some(files_method);
+    engine.step_limit = opts.step_limit;
     for t in &tpls {
         // a file rendered twice (a subchart under two aliases) is parsed again
         match early.remove(&std::ptr::from_ref(t.file)) {
@@ -1746,6 +1751,59 @@ mod tests {
             out.contains("# Source: p/charts/a/templates/t.yaml\nv: str\n"),
             "{out}"
         );
+    }
+
+    /// The step limit counts the steps of all templates in Helm's order,
+    /// also when they run on two threads (each thread's own count stays
+    /// lower for longer): the template named is the one in which the total
+    /// passes the limit.
+    #[test]
+    fn the_step_limit_counts_every_template_in_order() {
+        let body = format!("x: \"{}\"\n", "{{ 1 }}".repeat(50));
+        let chart = |n: usize, pad: bool| {
+            let mut files = vec![file("Chart.yaml", "apiVersion: v2\nname: p\nversion: 1.0.0\n")];
+            if pad {
+                // past the size from which templates run on two threads
+                let pad = format!("{{{{/* {} */}}}}", "x".repeat(160 << 10));
+                files.push(file("templates/_pad.tpl", &pad));
+            }
+            for i in 0..n {
+                files.push(file(&format!("templates/t{i:02}.yaml"), &body));
+            }
+            crate::chart::load::load_files(files).unwrap()
+        };
+        let render = |c: &Chart, step_limit: u64| {
+            let opts = Options {
+                step_limit,
+                ..Options::default()
+            };
+            template(c, Map::new(), &opts)
+        };
+        // the steps of one such template: the least limit it renders under
+        let one = chart(1, false);
+        let (mut lo, mut hi) = (1u64, 1 << 20);
+        assert!(render(&one, hi).is_ok());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if render(&one, mid).is_ok() {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        let steps = lo;
+        assert!(steps > 10, "{steps}");
+        // Helm runs t39 … t00: the total passes 10.5 templates' worth in the
+        // eleventh, t29
+        let big = chart(40, true);
+        let e = render(&big, steps * 21 / 2).unwrap_err();
+        assert!(
+            e.message.contains("exceeded the step limit") && e.message.contains("p/templates/t29.yaml"),
+            "{}",
+            e.message
+        );
+        assert!(render(&big, steps * 40).is_ok());
+        assert!(render(&big, steps * 40 - 1).is_err());
     }
 
     /// The schema is checked while the templates run; its error still wins
