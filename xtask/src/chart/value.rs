@@ -63,7 +63,7 @@ impl ListObj {
 pub struct MapObj {
     pub kind: MapKind,
     /// the execution epoch (see [`begin_epoch`]) the map was made in
-    epoch: u32,
+    epoch: u64,
     /// read through [`MapObj::entries`], changed only through
     /// [`MapObj::entries_mut`] (which notes changes to older maps)
     entries: RefCell<BTreeMap<String, Value>>,
@@ -93,8 +93,9 @@ impl MapObj {
 }
 
 thread_local! {
-    /// The current execution epoch of this thread's values.
-    static EPOCH: Cell<u32> = const { Cell::new(0) };
+    /// The current execution epoch of this thread's values (64 bits: a
+    /// thread never runs out of them).
+    static EPOCH: Cell<u64> = const { Cell::new(0) };
     /// Whether a map made before the current epoch was changed in it.
     static OLDER_MAP_CHANGED: Cell<bool> = const { Cell::new(false) };
 }
