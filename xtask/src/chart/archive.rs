@@ -17,7 +17,7 @@ use std::fmt;
 use std::io::{self, BufRead, Read, Seek};
 use std::sync::Arc;
 
-use super::blob::Blob;
+use super::blob::{strip_bom, Blob};
 
 /// A file read from a chart: its slash-separated path relative to the chart
 /// root and its bytes (UTF-8 BOM already stripped, as Helm does).
@@ -60,8 +60,6 @@ pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;
 pub const MAX_DECOMPRESSED_FILE_SIZE: u64 = 5 * 1024 * 1024;
 /// Our own cap on the number of entries (Helm has none).
 pub const MAX_FILES: usize = 10_000;
-
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Limits applied while reading an archive.
 #[derive(Clone, Copy, Debug)]
@@ -384,10 +382,7 @@ pub fn load_archive_files_with(input: impl Read, limits: Limits) -> Result<Vec<B
             )));
         }
         remaining -= read;
-        if data.starts_with(UTF8_BOM) {
-            data.drain(..3);
-        }
-        files.push(BufferedFile::new(n, data));
+        files.push(BufferedFile::new(n, strip_bom(data)));
     }
     if files.is_empty() {
         return Err(ArchiveError::Empty);

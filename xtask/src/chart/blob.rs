@@ -31,6 +31,17 @@ enum Repr {
     },
 }
 
+/// The UTF-8 byte order mark, which Helm drops from the start of every file.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// `data` without a leading UTF-8 byte order mark.
+pub fn strip_bom(mut data: Vec<u8>) -> Vec<u8> {
+    if data.starts_with(UTF8_BOM) {
+        data.drain(..UTF8_BOM.len());
+    }
+    data
+}
+
 impl Blob {
     /// Maps the file at `path` (read-only).
     pub fn map(path: &Path) -> std::io::Result<Blob> {
@@ -46,19 +57,13 @@ impl Blob {
 
     /// The same bytes without a leading UTF-8 byte order mark.
     pub fn without_bom(self) -> Blob {
-        const BOM: &[u8] = b"\xEF\xBB\xBF";
-        if !self.starts_with(BOM) {
-            return self;
-        }
         match self.0 {
-            Repr::Owned(mut v) => {
-                v.drain(..BOM.len());
-                Blob(Repr::Owned(v))
-            }
-            Repr::Mapped { map, start } => Blob(Repr::Mapped {
+            Repr::Owned(v) => Blob(Repr::Owned(strip_bom(v))),
+            Repr::Mapped { map, start } if map[start..].starts_with(UTF8_BOM) => Blob(Repr::Mapped {
                 map,
-                start: start + BOM.len(),
+                start: start + UTF8_BOM.len(),
             }),
+            mapped => Blob(mapped),
         }
     }
 

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::chart::archive::{self, BufferedFile, MAX_DECOMPRESSED_FILE_SIZE};
-use crate::chart::blob::{Blob, MIN_MAPPED_BYTES};
+use crate::chart::blob::{strip_bom, Blob, MIN_MAPPED_BYTES};
 use crate::chart::ignore::Rules;
 use crate::chart::metadata::{Lock, Metadata, API_VERSION_V1, API_VERSION_V2};
 use crate::chart::par;
@@ -130,13 +130,6 @@ pub fn is_chart_dir(dir: &Path) -> Result<(), LoadError> {
         return Err(err("invalid chart (Chart.yaml): name must not be empty"));
     }
     Ok(())
-}
-
-fn strip_bom(mut data: Vec<u8>) -> Vec<u8> {
-    if data.starts_with(b"\xEF\xBB\xBF") {
-        data.drain(..3);
-    }
-    data
 }
 
 /// Loads a packaged chart file (Helm's `LoadFile`).
