@@ -2,11 +2,12 @@
 //!
 //! Helm templates see Go values: `float64` from values files, `int64` from
 //! `--set`, `int` from template literals and `len`, strings, `[]byte`, `nil`,
-//! `map[string]interface {}` and `[]interface {}`. Maps and lists are
-//! **shared mutable references** (sprig `set`/`merge`/`append` semantics:
-//! `$_ := set .Values "x" 1` is visible everywhere), so they live behind
-//! `Rc<RefCell<..>>`. Struct-like objects (`.Capabilities`, …) implement
-//! [`Object`].
+//! `map[string]interface {}` and `[]interface {}`. Maps are **shared mutable
+//! references** (sprig `set`/`merge` semantics: `$_ := set .Values "x" 1` is
+//! visible everywhere), so they live behind `Rc<RefCell<..>>`; lists are
+//! shared (`Rc`) but never changed in place (sprig's `append` and the other
+//! list functions return new lists). Struct-like objects (`.Capabilities`,
+//! …) implement [`Object`].
 //!
 //! Interchange with the YAML/JSON layer is `serde_json::Value`: an `f64`
 //! number is a Go `float64`, an `i64`/`u64` number a Go `int64`.
