@@ -16,7 +16,7 @@ use serde_json::{Map, Value as Json};
 use super::archive::BufferedFile;
 use super::load::Chart;
 use super::metadata::Metadata;
-use super::template::exec::{helm_exec_error, Engine, ExecError, STEP_LIMIT};
+use super::template::exec::{helm_exec_error, Engine, ExecError, Templates, STEP_LIMIT};
 use super::template::parse::{parse, ParseError, Parsed};
 use super::template::Registry;
 use super::value::{self, base64_std, ListKind, MapKind, Object, Value};
@@ -892,17 +892,14 @@ pub fn render_files_each(
                 None => files.iter().map(parse_one).collect(),
             };
             let early = files.iter().map(|f| std::ptr::from_ref(*f)).zip(early).collect();
-            let rendered = execute_all(
+            let inputs = Inputs {
                 chart,
-                &cv,
-                &root_vals,
-                kube,
+                cv: &cv,
+                root_vals: &root_vals,
+                kube: &kube,
                 opts,
-                registry.clone(),
-                early,
-                parallel,
-                each,
-            );
+            };
+            let rendered = execute_all(&inputs, registry.clone(), early, parallel, each);
             // the schema's verdict comes first, as Helm checks it before rendering
             let schema = match schema {
                 Some(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
@@ -926,26 +923,15 @@ fn has_schema<T>(cv: &ChartValues<T>) -> bool {
 /// Gathers the parsed templates into one engine (see [`parse_templates`])
 /// and runs every non-partial template in Helm's order, handing each output
 /// to `each`; on two threads when `parallel` (see [`execute_parallel`]).
-#[allow(clippy::too_many_arguments)]
 fn execute_all(
-    chart: &Chart,
-    cv: &ChartValues<Vec<usize>>,
-    root_vals: &Map<String, Json>,
-    kube: KubeVersion,
-    opts: &Options,
+    inputs: &Inputs<'_>,
     registry: Rc<Registry>,
     early: HashMap<*const BufferedFile, Result<Parsed, ParseError>>,
     parallel: bool,
     each: &mut dyn FnMut(&str, &str),
 ) -> Result<BTreeMap<String, String>, RenderError> {
-    let inputs = Inputs {
-        chart,
-        cv,
-        root_vals,
-        kube: &kube,
-        opts,
-    };
-    let (mut engine, mut tpls) = parse_templates(&inputs, registry, early)?;
+    let opts = inputs.opts;
+    let (mut engine, mut tpls) = parse_templates(inputs, registry, early)?;
     let order: Vec<usize> = (0..tpls.len())
         .filter(|&i| !base_name(&tpls[i].name).starts_with('_'))
         .collect();
@@ -956,7 +942,7 @@ fn execute_all(
     };
     let mut from = 0;
     if parallel && order.len() > 1 {
-        match execute_parallel(&inputs, &engine, &tpls, &order, &mut emit)? {
+        match execute_parallel(inputs, &engine, &tpls, &order, &mut emit)? {
             Parallel::Done => from = order.len(),
             Parallel::Redo {
                 from: k,
@@ -966,9 +952,8 @@ fn execute_all(
                 // the rest runs in sequence on fresh values, as if the
                 // templates before `k` had run on them (they changed nothing
                 // others see, but `replay`, which is run again for its changes)
-                let fresh = Engine::from_templates(Rc::new(helm_registry()), engine.templates());
+                let (fresh, fresh_tpls) = fresh_state(inputs, engine.templates());
                 fresh.charge_steps(prior_steps);
-                let fresh_tpls = renderables(&inputs);
                 if let Some(r) = replay {
                     let t = &fresh_tpls[order[r]];
                     if let Err(e) = run_template(&fresh, t).out {
@@ -976,11 +961,7 @@ fn execute_all(
                     }
                 }
                 let old = std::mem::replace(&mut engine, fresh);
-                let old_tpls = std::mem::replace(&mut tpls, fresh_tpls);
-                if opts.leak {
-                    std::mem::forget(old);
-                    std::mem::forget(old_tpls);
-                }
+                release(opts, old, std::mem::replace(&mut tpls, fresh_tpls));
                 from = k;
             }
         }
@@ -992,11 +973,26 @@ fn execute_all(
             Err(e) => return Err(err(helm_exec_error(&t.name, &e, opts.helm3))),
         }
     }
+    release(opts, engine, tpls);
+    Ok(rendered)
+}
+
+/// An engine over `templates` and the chart's template objects, values
+/// included, all of their own (for another thread, or to start again).
+fn fresh_state<'c>(inputs: &Inputs<'c>, templates: Templates) -> (Engine, Vec<Renderable<'c>>) {
+    (
+        Engine::from_templates(Rc::new(helm_registry()), templates),
+        renderables(inputs),
+    )
+}
+
+/// Drops an engine and its template objects, or leaves them when the
+/// process exits right after rendering (`Options::leak`).
+fn release(opts: &Options, engine: Engine, tpls: Vec<Renderable<'_>>) {
     if opts.leak {
         std::mem::forget(engine);
         std::mem::forget(tpls);
     }
-    Ok(rendered)
 }
 
 /// What building a chart's template objects takes (again, on another
@@ -1136,13 +1132,9 @@ fn execute_parallel(
         let helper = std::thread::Builder::new()
             .stack_size(super::cli::RENDER_STACK)
             .spawn_scoped(s, || {
-                let engine = Engine::from_templates(Rc::new(helm_registry()), templates);
-                let tpls = renderables(inputs);
+                let (engine, tpls) = fresh_state(inputs, templates);
                 work(&engine, &tpls, &mut || {});
-                if inputs.opts.leak {
-                    std::mem::forget(engine);
-                    std::mem::forget(tpls);
-                }
+                release(inputs.opts, engine, tpls);
             });
         let mut after_each = || {
             if verdict.is_none() {
