@@ -7,7 +7,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU16, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 pub const TOOLS: [&str; 5] = ["docker", "kind", "kubectl", "helm", "minikube"];
 
@@ -22,24 +22,12 @@ pub fn fake_tool() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fake-tools/fake-tool")
 }
 
-/// A free TCP port on 127.0.0.1 (bound, then released), never one this
-/// test process was given before: the kernel may hand the same just-released
-/// port to two calls in a row, and a lab's HTTP and HTTPS ports (or two
-/// tests running side by side) must differ.
+/// A free TCP port on 127.0.0.1 that this test process was not given
+/// before (the course checks' helper: the kernel may hand the same
+/// just-released port to two calls in a row, and a lab's HTTP and HTTPS
+/// ports, or two tests running side by side, must differ).
 pub fn free_port() -> u16 {
-    static GIVEN: Mutex<Vec<u16>> = Mutex::new(Vec::new());
-    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
-    loop {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        if !given.contains(&port) {
-            given.push(port);
-            return port;
-        }
-    }
+    xtask::course::checks::free_port().expect("a free port on 127.0.0.1")
 }
 
 pub struct Lab {
