@@ -61,30 +61,38 @@ impl Tok {
     }
 }
 
-/// One token. `val` borrows the source text; for `Tok::Error` it is empty
-/// and the message is [`Lexed::error`]. Its line (Go's `item.line`) is
-/// [`line_at`] of `pos`, computed only when an error message needs it.
+/// One token: its kind and the bytes `pos..end` of the source it was lexed
+/// from (none for `Tok::Error`: the message is [`Lexed::error`]). Its line
+/// (Go's `item.line`) is [`line_at`] of `pos`, computed only when an error
+/// message needs it. Items hold no reference to the source, so one vector
+/// of them serves every file a thread lexes ([`lex_into`]).
 #[derive(Clone, Copy, Debug)]
-pub struct Item<'a> {
+pub struct Item {
     pub typ: Tok,
     pub pos: usize,
-    pub val: &'a str,
+    pub end: usize,
 }
 
-impl Item<'_> {
+impl Item {
+    /// The token's text in `input`, the source it was lexed from.
+    pub fn val<'s>(&self, input: &'s str) -> &'s str {
+        &input[self.pos..self.end]
+    }
+
     /// Go's `item.String()` used in parse error messages (not for errors:
-    /// their text is [`Lexed::error`]).
-    pub fn describe(&self) -> String {
+    /// their text is [`Lexed::error`]); `input` is the lexed source.
+    pub fn describe(&self, input: &str) -> String {
+        let val = self.val(input);
         match self.typ {
             Tok::Eof => "EOF".into(),
-            Tok::Error => self.val.to_string(),
-            t if t.is_keyword() => format!("<{}>", self.val),
+            Tok::Error => val.to_string(),
+            t if t.is_keyword() => format!("<{val}>"),
             _ => {
-                if self.val.chars().count() > 10 {
-                    let short: String = self.val.chars().take(10).collect();
+                if val.chars().count() > 10 {
+                    let short: String = val.chars().take(10).collect();
                     format!("{}...", crate::chart::gofmt::quote(&short))
                 } else {
-                    crate::chart::gofmt::quote(self.val)
+                    crate::chart::gofmt::quote(val)
                 }
             }
         }
@@ -94,8 +102,8 @@ impl Item<'_> {
 /// The token list of one input, ending with `Eof` or `Error`, and the
 /// message of that error (empty when the input lexed cleanly).
 #[derive(Debug)]
-pub struct Lexed<'a> {
-    pub items: Vec<Item<'a>>,
+pub struct Lexed {
+    pub items: Vec<Item>,
     pub error: String,
 }
 
@@ -181,21 +189,30 @@ struct Lexer<'a> {
     b: &'a [u8],
     pos: usize,
     start: usize,
-    items: Vec<Item<'a>>,
+    items: Vec<Item>,
     error: String,
     paren_depth: i32,
 }
 
 /// Lexes the whole input. The item list always ends with `Eof` or `Error`.
-pub fn lex(input: &str) -> Lexed<'_> {
+pub fn lex(input: &str) -> Lexed {
+    lex_into(input, Vec::new())
+}
+
+/// [`lex`] into `items` (emptied first), reusing its allocation: a chart's
+/// templates hold hundreds of thousands of items, and a fresh vector per
+/// file costs fresh memory the kernel must clear.
+pub fn lex_into(input: &str, mut items: Vec<Item>) -> Lexed {
+    items.clear();
+    // Helm charts average one item per 8-16 bytes; reserving for more
+    // (untouched pages cost little) beats copying a regrown vector
+    items.reserve(input.len() / 4 + 4);
     let mut l = Lexer {
         input,
         b: input.as_bytes(),
         pos: 0,
         start: 0,
-        // Helm charts average one item per 8-16 bytes; reserving for more
-        // (untouched pages cost little) beats copying a regrown vector
-        items: Vec::with_capacity(input.len() / 4 + 4),
+        items,
         error: String::new(),
         paren_depth: 0,
     };
@@ -208,11 +225,7 @@ pub fn lex(input: &str) -> Lexed<'_> {
 
 impl<'a> Lexer<'a> {
     fn push(&mut self, typ: Tok, start: usize, end: usize) {
-        self.items.push(Item {
-            typ,
-            pos: start,
-            val: &self.input[start..end],
-        });
+        self.items.push(Item { typ, pos: start, end });
     }
     fn emit(&mut self, typ: Tok) {
         self.push(typ, self.start, self.pos);
@@ -226,7 +239,7 @@ impl<'a> Lexer<'a> {
         self.items.push(Item {
             typ: Tok::Error,
             pos: self.start,
-            val: "",
+            end: self.start,
         });
     }
     fn byte(&self) -> Option<u8> {
@@ -718,7 +731,7 @@ mod tests {
         l.items
             .iter()
             .map(|i| {
-                let val = if i.typ == Tok::Error { &l.error } else { i.val };
+                let val = if i.typ == Tok::Error { &l.error } else { i.val(s) };
                 (i.typ, val.to_string())
             })
             .collect()
@@ -755,7 +768,7 @@ mod tests {
         lex(s)
             .items
             .iter()
-            .map(|i| (i.typ, i.val, line_at(s, i.pos)))
+            .map(|i| (i.typ, i.val(s), line_at(s, i.pos)))
             .collect()
     }
 

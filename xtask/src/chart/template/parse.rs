@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::ast::{Arg, Branch, Cmd, List, Node, Number, Pipe, Source, Template, TemplateCall};
-use super::lex::{lex, line_at, Item, Tok};
+use super::lex::{lex_into, line_at, Item, Tok};
 
 /// Maximum nesting of parentheses and control structures.
 const MAX_DEPTH: usize = 1000;
@@ -59,7 +59,7 @@ impl Parsed {
 struct Parser<'a, 'f> {
     /// the text being parsed (text nodes are byte ranges of it)
     input: &'a str,
-    items: Vec<Item<'a>>,
+    items: Vec<Item>,
     /// the lexer's message for a final `Tok::Error` item
     lex_error: String,
     i: usize,
@@ -92,7 +92,7 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
         name: Arc::from(name),
         text: Arc::from(text),
     });
-    let lexed = lex(text);
+    let lexed = lex_into(text, ITEMS.take());
     let mut p = Parser {
         input: text,
         items: lexed.items,
@@ -113,6 +113,9 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
     };
     let root = p.parse_top();
     SHARED.with(|set| *set.borrow_mut() = std::mem::take(&mut p.names));
+    if p.items.capacity() <= MAX_KEPT_ITEMS {
+        ITEMS.set(std::mem::take(&mut p.items));
+    }
     let root = root?;
     Ok(Parsed {
         main: Template {
@@ -124,7 +127,13 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
     })
 }
 
+/// The largest item vector kept for the next file (24 MiB of items).
+const MAX_KEPT_ITEMS: usize = 1 << 20;
+
 thread_local! {
+    /// The item vector of the last file parsed on this thread, for the
+    /// next ([`lex_into`]).
+    static ITEMS: std::cell::Cell<Vec<Item>> = const { std::cell::Cell::new(Vec::new()) };
     /// The names shared by the trees parsed on this thread (see [`Parser::shared`]).
     static SHARED: std::cell::RefCell<FxHashSet<Arc<str>>> = std::cell::RefCell::default();
 }
@@ -155,6 +164,11 @@ impl<'a> Parser<'a, '_> {
         s
     }
 
+    /// The text of token `t`.
+    fn val(&self, t: &Item) -> &'a str {
+        t.val(self.input)
+    }
+
     fn err<T>(&self, msg: impl Into<String>) -> PResult<T> {
         let line = self
             .items
@@ -168,7 +182,7 @@ impl<'a> Parser<'a, '_> {
         })
     }
 
-    fn next(&mut self) -> Item<'a> {
+    fn next(&mut self) -> Item {
         let idx = self.i.min(self.items.len() - 1);
         if self.i < self.items.len() {
             self.i += 1;
@@ -181,10 +195,10 @@ impl<'a> Parser<'a, '_> {
             self.i -= 1;
         }
     }
-    fn peek(&self) -> &Item<'a> {
+    fn peek(&self) -> &Item {
         &self.items[self.i.min(self.items.len() - 1)]
     }
-    fn next_non_space(&mut self) -> Item<'a> {
+    fn next_non_space(&mut self) -> Item {
         loop {
             let t = self.next();
             if t.typ != Tok::Space {
@@ -192,13 +206,13 @@ impl<'a> Parser<'a, '_> {
             }
         }
     }
-    fn peek_non_space(&mut self) -> Item<'a> {
+    fn peek_non_space(&mut self) -> Item {
         let t = self.next_non_space();
         self.backup();
         t
     }
 
-    fn unexpected<T>(&self, tok: &Item<'_>, context: &str) -> PResult<T> {
+    fn unexpected<T>(&self, tok: &Item, context: &str) -> PResult<T> {
         if tok.typ == Tok::Error {
             let mut extra = String::new();
             let action_line = self.action_pos.map(|p| line_at(&self.source.text, p));
@@ -210,10 +224,10 @@ impl<'a> Parser<'a, '_> {
             }
             return self.err(format!("{}{}", self.lex_error, extra));
         }
-        self.err(format!("unexpected {} in {}", tok.describe(), context))
+        self.err(format!("unexpected {} in {}", tok.describe(self.input), context))
     }
 
-    fn expect(&mut self, typ: Tok, context: &str) -> PResult<Item<'a>> {
+    fn expect(&mut self, typ: Tok, context: &str) -> PResult<Item> {
         let t = self.next_non_space();
         if t.typ != typ {
             return self.unexpected(&t, context);
@@ -277,7 +291,7 @@ impl<'a> Parser<'a, '_> {
         if tok.typ != Tok::String && tok.typ != Tok::RawString {
             return self.unexpected(&tok, context);
         }
-        let Some(name) = unquote(tok.val) else {
+        let Some(name) = unquote(self.val(&tok)) else {
             return self.err("invalid syntax");
         };
         self.expect(Tok::RightDelim, context)?;
@@ -308,10 +322,7 @@ impl<'a> Parser<'a, '_> {
     fn text_or_action(&mut self) -> PResult<Ctl> {
         let tok = self.next_non_space();
         match tok.typ {
-            Tok::Text => {
-                let start = tok.val.as_ptr() as usize - self.input.as_ptr() as usize;
-                Ok(Ctl::Node(Node::Text(start, start + tok.val.len())))
-            }
+            Tok::Text => Ok(Ctl::Node(Node::Text(tok.pos, tok.end))),
             Tok::LeftDelim => {
                 self.action_pos = Some(tok.pos);
                 let r = self.action();
@@ -430,9 +441,9 @@ impl<'a> Parser<'a, '_> {
         Ok(Node::With(Box::new(self.parse_control("with")?)))
     }
 
-    fn template_name(&mut self, tok: &Item<'_>, context: &str) -> PResult<Arc<str>> {
+    fn template_name(&mut self, tok: &Item, context: &str) -> PResult<Arc<str>> {
         match tok.typ {
-            Tok::String | Tok::RawString => match unquote(tok.val) {
+            Tok::String | Tok::RawString => match unquote(self.val(tok)) {
                 Some(s) => Ok(self.shared(&s)),
                 None => self.err("invalid syntax"),
             },
@@ -497,13 +508,13 @@ impl<'a> Parser<'a, '_> {
             if next.typ == Tok::Assign || next.typ == Tok::Declare {
                 pipe.is_assign = next.typ == Tok::Assign;
                 self.next_non_space();
-                pipe.decl.push(self.shared(v.val));
-                self.vars.push(v.val);
+                pipe.decl.push(self.shared(self.val(&v)));
+                self.vars.push(self.val(&v));
                 break;
-            } else if next.typ == Tok::Char && next.val == "," {
+            } else if next.typ == Tok::Char && self.val(&next) == "," {
                 self.next_non_space();
-                pipe.decl.push(self.shared(v.val));
-                self.vars.push(v.val);
+                pipe.decl.push(self.shared(self.val(&v)));
+                self.vars.push(self.val(&v));
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().typ {
                         Tok::Variable | Tok::RightDelim | Tok::RightParen => continue,
@@ -630,7 +641,7 @@ impl<'a> Parser<'a, '_> {
     fn chained_fields(&mut self, out: &mut Vec<Arc<str>>) {
         while self.peek().typ == Tok::Field {
             let t = self.next();
-            out.push(self.shared(&t.val[1..]));
+            out.push(self.shared(&self.val(&t)[1..]));
         }
     }
 
@@ -646,30 +657,30 @@ impl<'a> Parser<'a, '_> {
         let tok = self.next_non_space();
         Ok(Some(match tok.typ {
             Tok::Identifier => {
-                if !(self.has_func)(tok.val) {
+                if !(self.has_func)(self.val(&tok)) {
                     return self.err(format!(
                         "function {} not defined",
-                        crate::chart::gofmt::quote(tok.val)
+                        crate::chart::gofmt::quote(self.val(&tok))
                     ));
                 }
-                Arg::Identifier(tok.pos, self.shared(tok.val))
+                Arg::Identifier(tok.pos, self.shared(self.val(&tok)))
             }
             Tok::Dot => Arg::Dot(tok.pos),
             Tok::Nil => Arg::Nil(tok.pos),
             Tok::Variable => {
                 // (a variable token never holds a dot: fields follow as
                 // their own tokens)
-                if !self.vars.contains(&tok.val) {
+                if !self.vars.contains(&self.val(&tok)) {
                     return self.err(format!(
                         "undefined variable {}",
-                        crate::chart::gofmt::quote(tok.val)
+                        crate::chart::gofmt::quote(self.val(&tok))
                     ));
                 }
-                Arg::Variable(tok.pos, self.idents(tok.val))
+                Arg::Variable(tok.pos, self.idents(self.val(&tok)))
             }
-            Tok::Field => Arg::Field(tok.pos, self.idents(&tok.val[1..])),
-            Tok::Bool => Arg::Bool(tok.pos, tok.val == "true"),
-            Tok::CharConstant | Tok::Number => match parse_number(tok.val, tok.typ) {
+            Tok::Field => Arg::Field(tok.pos, self.idents(&self.val(&tok)[1..])),
+            Tok::Bool => Arg::Bool(tok.pos, self.val(&tok) == "true"),
+            Tok::CharConstant | Tok::Number => match parse_number(self.val(&tok), tok.typ) {
                 Ok(n) => Arg::Number(tok.pos, Box::new(n)),
                 Err(e) => return self.err(e),
             },
@@ -682,8 +693,8 @@ impl<'a> Parser<'a, '_> {
                 self.depth -= 1;
                 Arg::Pipe(tok.pos, Box::new(r?))
             }
-            Tok::String | Tok::RawString => match unquote(tok.val) {
-                Some(s) => Arg::String(tok.pos, self.shared(tok.val), self.shared(&s)),
+            Tok::String | Tok::RawString => match unquote(self.val(&tok)) {
+                Some(s) => Arg::String(tok.pos, self.shared(self.val(&tok)), self.shared(&s)),
                 None => return self.err("invalid syntax"),
             },
             _ => {
