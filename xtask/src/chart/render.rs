@@ -1583,22 +1583,32 @@ pub fn template(
             });
         }
     };
+    let mut crds = Vec::new();
+    if opts.include_crds {
+        crd_objects(chart, &chart.metadata.name, &mut crds);
+    }
+    // The printed text is built in one string, sized up front (a string
+    // regrown as it is written touches about twice the memory).
     let mut b = String::new();
+    if opts.output_dir.is_none() {
+        let docs = crds.iter().map(|(name, data)| name.len() + data.len());
+        let docs = docs
+            .chain(manifests.iter().map(|m| m.path.len() + m.content.len()))
+            .chain(hooks.iter().map(|h| h.path.len() + h.manifest.len()));
+        let count = crds.len() + manifests.len() + hooks.len();
+        b.reserve(docs.sum::<usize>() + count * "---\n# Source: \n\n".len() + 1);
+    }
     let mut stdout_extra = String::new();
     let mut written: std::collections::HashSet<String> = Default::default();
-    if opts.include_crds {
-        let mut crds = Vec::new();
-        crd_objects(chart, &chart.metadata.name, &mut crds);
-        for (name, data) in crds {
-            let data = String::from_utf8_lossy(&data);
-            match &opts.output_dir {
-                None => {
-                    let _ = write!(b, "---\n# Source: {name}\n{data}\n");
-                }
-                Some(dir) => {
-                    stdout_extra.push_str(&write_to_file(dir, &name, &data, written.contains(&name))?);
-                    written.insert(name);
-                }
+    for (name, data) in crds {
+        let data = String::from_utf8_lossy(&data);
+        match &opts.output_dir {
+            None => {
+                let _ = write!(b, "---\n# Source: {name}\n{data}\n");
+            }
+            Some(dir) => {
+                stdout_extra.push_str(&write_to_file(dir, &name, &data, written.contains(&name))?);
+                written.insert(name);
             }
         }
     }
@@ -1623,10 +1633,12 @@ pub fn template(
             }
         }
     }
-    let mut out = String::new();
-    out.push_str(&stdout_extra);
-    let mut manifests_text = String::new();
-    manifests_text.push_str(b.trim());
+    let mut out = stdout_extra;
+    // the documents so far, trimmed, in place
+    let mut manifests_text = b;
+    manifests_text.truncate(manifests_text.trim_end().len());
+    let lead = manifests_text.len() - manifests_text.trim_start().len();
+    manifests_text.drain(..lead);
     manifests_text.push('\n');
     if !opts.no_hooks {
         let mut hook_written: std::collections::HashSet<String> = Default::default();
@@ -1693,6 +1705,9 @@ pub fn template(
             let _ = write!(o, "---\n{d}\n");
         }
         return Ok(o);
+    }
+    if out.is_empty() {
+        return Ok(manifests_text);
     }
     out.push_str(&manifests_text);
     Ok(out)
