@@ -2,6 +2,7 @@
 //! lab harness (`lab`), classroom exercises (`course`), and the seam through
 //! which every outside program runs (`tools`).
 
+pub mod arena;
 pub mod chart;
 pub mod course;
 pub mod doctor;

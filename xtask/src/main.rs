@@ -2,10 +2,11 @@
 
 use clap::{Parser, Subcommand};
 
-// Rendering allocates many small values; mimalloc is markedly faster than
-// glibc malloc for that pattern (docs/decisions.md, benchmark figures).
+// mimalloc (markedly faster than glibc malloc for rendering's many small
+// values), or for `chart template` and `chart lint`, which exit when done, an
+// arena that hands memory out in order (xtask::arena, docs/decisions.md).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: xtask::arena::Allocator = xtask::arena::Allocator;
 
 /// Asky Lab: chart toolkit, kind/minikube lab harness and classroom exercises.
 #[derive(Parser)]

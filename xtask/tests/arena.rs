@@ -1,0 +1,134 @@
+//! The arena allocator `chart template` switches to (xtask::arena), called
+//! directly: this test binary's own allocator is the system's. One test,
+//! in steps, because the arena is process-wide and the last step uses it up.
+
+use std::alloc::{GlobalAlloc, Layout};
+use xtask::arena::{self, Allocator, ARENA_BYTES, CHUNK_BYTES};
+
+fn layout(size: usize, align: usize) -> Layout {
+    Layout::from_size_align(size, align).unwrap()
+}
+
+/// A block from the arena allocator, filled with `fill`.
+fn block(size: usize, align: usize, fill: u8) -> *mut u8 {
+    // SAFETY: a valid non-zero layout; the block is written within its size.
+    unsafe {
+        let p = Allocator.alloc(layout(size, align));
+        assert!(!p.is_null());
+        assert_eq!(p as usize % align, 0, "misaligned block of {size} at {align}");
+        std::ptr::write_bytes(p, fill, size);
+        p
+    }
+}
+
+fn holds(p: *const u8, size: usize, fill: u8) -> bool {
+    // SAFETY: `p` is a live block of at least `size` bytes.
+    unsafe { std::slice::from_raw_parts(p, size).iter().all(|&b| b == fill) }
+}
+
+#[test]
+fn the_arena_hands_out_distinct_blocks_reuses_the_last_and_falls_back_when_full() {
+    // before it is switched on, blocks come from mimalloc
+    assert!(!arena::in_use());
+    let before = block(64, 8, 1);
+    arena::use_arena();
+    assert!(arena::in_use(), "the arena could not be mapped");
+
+    // small and large blocks, at every alignment, never overlap
+    let mut live = Vec::new();
+    for (i, size) in [1usize, 7, 24, 100, 4096, 40 << 10, 1 << 20, 3]
+        .into_iter()
+        .enumerate()
+    {
+        for align in [1usize, 8, 16, 64, 4096] {
+            let fill = (i * 8 + align.trailing_zeros() as usize) as u8;
+            live.push((block(size, align, fill), size, align, fill));
+        }
+    }
+    for &(p, size, _, fill) in &live {
+        assert!(holds(p, size, fill), "a block of {size} bytes was overwritten");
+    }
+
+    // threads allocate side by side without handing a byte out twice
+    let handles: Vec<_> = (0..4u8)
+        .map(|t| {
+            std::thread::spawn(move || {
+                let blocks: Vec<(usize, usize)> = (0..20_000usize)
+                    .map(|i| {
+                        let size = 1 + (i * 37) % 300;
+                        (block(size, 8, t + 100) as usize, size)
+                    })
+                    .collect();
+                blocks
+                    .iter()
+                    .all(|&(p, size)| holds(p as *const u8, size, t + 100))
+            })
+        })
+        .collect();
+    for h in handles {
+        assert!(
+            h.join().unwrap(),
+            "a thread's block was overwritten by another thread"
+        );
+    }
+
+    // SAFETY: every pointer below is a live block of the layout given.
+    unsafe {
+        // freeing the last block of this thread's chunk gives its room back
+        let a = block(40, 8, 7);
+        Allocator.dealloc(a, layout(40, 8));
+        let b = block(40, 8, 8);
+        assert_eq!(a, b, "the last block's room was not reused");
+
+        // the last block grows and shrinks in place, keeping its bytes
+        let grown = Allocator.realloc(b, layout(40, 8), 400);
+        assert_eq!(grown, b);
+        assert!(holds(grown, 40, 8));
+        let shrunk = Allocator.realloc(grown, layout(400, 8), 16);
+        assert_eq!(shrunk, b);
+
+        // a block that is not the last moves when it grows, with its bytes
+        let first = block(100, 8, 9);
+        let _after = block(100, 8, 10);
+        let moved = Allocator.realloc(first, layout(100, 8), 5000);
+        assert_ne!(moved, first);
+        assert!(holds(moved, 100, 9));
+
+        // a large block grown while it is the arena's last grows in place
+        let big = block(1 << 20, 8, 11);
+        let bigger = Allocator.realloc(big, layout(1 << 20, 8), 3 << 20);
+        assert_eq!(bigger, big);
+        assert!(holds(bigger, 1 << 20, 11));
+
+        // a block from before the switch is still mimalloc's to free and grow
+        let before = Allocator.realloc(before, layout(64, 8), 4096);
+        assert!(holds(before, 64, 1));
+        Allocator.dealloc(before, layout(4096, 8));
+
+        // when the arena is used up (large blocks, never touched), allocation
+        // goes on with mimalloc, and blocks of both kinds can still be freed
+        let chunk = layout(CHUNK_BYTES * 64, 8);
+        let mut taken = 0;
+        while arena::in_use() {
+            let p = Allocator.alloc(chunk);
+            assert!(!p.is_null());
+            taken += 1;
+            assert!(
+                taken <= ARENA_BYTES / chunk.size() + 1,
+                "the arena never filled up"
+            );
+            if !arena::in_use() {
+                Allocator.dealloc(p, chunk);
+            }
+        }
+        let after = block(256, 16, 12);
+        assert!(holds(after, 256, 12));
+        Allocator.dealloc(after, layout(256, 16));
+        let a = block(64, 8, 13);
+        Allocator.dealloc(a, layout(64, 8));
+        for (p, size, align, fill) in live {
+            assert!(holds(p, size, fill));
+            Allocator.dealloc(p, layout(size, align));
+        }
+    }
+}
