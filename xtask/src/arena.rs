@@ -1,6 +1,6 @@
-//! The program's memory allocator: mimalloc, or for a short-lived command
-//! that asks for it ([`use_arena`]), an arena that hands out memory by
-//! moving a pointer forward and takes none of it back.
+//! The program's memory allocator: an arena that hands out memory by moving
+//! a pointer forward and takes almost none of it back, until the program
+//! says it will run for long ([`stop`]); mimalloc from then on.
 //!
 //! Why: `chart template` makes a few hundred thousand allocations, frees
 //! most of them only when it exits, and runs for tens of milliseconds, so
@@ -8,22 +8,25 @@
 //! pages. A general allocator keeps blocks of each size and each thread
 //! apart, and those partly used pages add up (kube-prometheus-stack:
 //! 31 MB allocated in all, 17 MB at most in use at once, 51 MB of memory
-//! touched). The arena touches each page once, in order: what was
-//! allocated, no more (docs/decisions.md).
+//! touched with mimalloc alone). The arena touches each page once, in
+//! order: what was allocated, no more (docs/decisions.md). `main` keeps it
+//! for the commands that render and exit (`chart template`, `chart lint`)
+//! and stops it for every other, right after parsing the arguments.
 //!
-//! How: the arena is one reserved range of address space ([`ARENA_BYTES`]).
-//! Each thread takes chunks of it ([`CHUNK_BYTES`]) and allocates from its
-//! own chunk without locks; a larger block comes straight from the range.
-//! Freeing the last block of a thread's chunk, or growing or shrinking it,
-//! moves that thread's pointer (a string grown by doubling stays in place);
-//! any other free is ignored. When the range is used up, allocation goes
-//! on with mimalloc, so a template that churns through more memory than
-//! any chart needs runs on, with memory given back again. Memory from
-//! either side is always freed by the side it came from (by address).
+//! How: the arena is one reserved range of address space ([`ARENA_BYTES`]),
+//! mapped at the first allocation. Each thread takes chunks of it
+//! ([`CHUNK_BYTES`]) and allocates from its own chunk without locks; a
+//! larger block comes straight from the range. Freeing the last block of a
+//! thread's chunk, or growing or shrinking it, moves that thread's pointer
+//! (a string grown by doubling stays in place); any other free is ignored.
+//! When the range is used up, allocation goes on with mimalloc, so a
+//! template that churns through more memory than any chart needs runs on,
+//! with memory given back again. Memory from either side is always freed
+//! by the side it came from (by address).
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
 /// Address space reserved for the arena; pages are only used once touched.
 pub const ARENA_BYTES: usize = 256 << 20;
@@ -41,9 +44,15 @@ const HUGE_PAGE: usize = 2 << 20;
 /// The allocator installed by `main` (see the module documentation).
 pub struct Allocator;
 
-/// Whether allocation uses the arena (set once, by [`use_arena`]).
-static ACTIVE: AtomicBool = AtomicBool::new(false);
-/// The arena's range; both 0 until [`use_arena`] maps it.
+/// Where allocation goes: [`UNSET`] until the first allocation maps the
+/// arena, then [`ACTIVE`], and [`OFF`] once stopped or full (or when it
+/// cannot be mapped).
+static STATE: AtomicU8 = AtomicU8::new(UNSET);
+const UNSET: u8 = 0;
+const MAPPING: u8 = 1;
+const ACTIVE: u8 = 2;
+const OFF: u8 = 3;
+/// The arena's range; both 0 until it is mapped.
 static START: AtomicUsize = AtomicUsize::new(0);
 static END: AtomicUsize = AtomicUsize::new(0);
 /// The first address of the arena not yet handed out.
@@ -54,24 +63,44 @@ thread_local! {
     static CHUNK: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
 }
 
-/// From now on, allocate from an arena (see the module documentation).
-/// For commands that exit when done; does nothing where the arena cannot
-/// be mapped (or on a platform without `mmap`).
-pub fn use_arena() {
-    #[cfg(unix)]
-    if START.load(Ordering::Acquire) == 0 {
-        if let Some(start) = map_arena() {
+/// From now on, allocate with mimalloc: for a command that may run long
+/// (blocks from the arena stay valid and are freed by address).
+pub fn stop() {
+    STATE.store(OFF, Ordering::Release);
+}
+
+/// Whether new blocks come from the arena.
+pub fn in_use() -> bool {
+    STATE.load(Ordering::Acquire) == ACTIVE
+}
+
+/// Maps the arena at the first allocation (only one thread gets to try;
+/// a racing one allocates with mimalloc meanwhile).
+fn start() -> bool {
+    if STATE
+        .compare_exchange(UNSET, MAPPING, Ordering::Acquire, Ordering::Acquire)
+        .is_err()
+    {
+        return in_use();
+    }
+    match map_arena() {
+        Some(start) => {
             NEXT.store(start, Ordering::Relaxed);
             END.store(start + ARENA_BYTES, Ordering::Relaxed);
-            START.store(start, Ordering::Release);
-            ACTIVE.store(true, Ordering::Release);
+            START.store(start, Ordering::Relaxed);
+            STATE.store(ACTIVE, Ordering::Release);
+            true
+        }
+        None => {
+            STATE.store(OFF, Ordering::Release);
+            false
         }
     }
 }
 
-/// Whether the arena is in use (it stops being used when full).
-pub fn in_use() -> bool {
-    ACTIVE.load(Ordering::Relaxed)
+#[cfg(not(unix))]
+fn map_arena() -> Option<usize> {
+    None
 }
 
 #[cfg(unix)]
@@ -162,12 +191,14 @@ fn resize_last(old_end: usize, new_end: usize) -> bool {
 // mimalloc; a block is given back to mimalloc only if it came from there.
 unsafe impl GlobalAlloc for Allocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if ACTIVE.load(Ordering::Acquire) {
+        let state = STATE.load(Ordering::Acquire);
+        if state == ACTIVE || (state == UNSET && start()) {
             let p = arena_alloc(layout);
             if !p.is_null() {
                 return p;
             }
-            ACTIVE.store(false, Ordering::Relaxed);
+            // used up: mimalloc from here on
+            STATE.store(OFF, Ordering::Release);
         }
         // SAFETY: forwarded as received.
         unsafe { mimalloc::MiMalloc.alloc(layout) }

@@ -2,9 +2,10 @@
 
 use clap::{Parser, Subcommand};
 
-// mimalloc (markedly faster than glibc malloc for rendering's many small
-// values), or for `chart template` and `chart lint`, which exit when done, an
-// arena that hands memory out in order (xtask::arena, docs/decisions.md).
+// An arena that hands memory out in order, kept by `chart template` and
+// `chart lint`, which exit when done; for every other command mimalloc
+// (markedly faster than glibc malloc for many small values). See
+// xtask::arena and docs/decisions.md.
 #[global_allocator]
 static GLOBAL: xtask::arena::Allocator = xtask::arena::Allocator;
 
@@ -35,10 +36,27 @@ enum Command {
     Tools(xtask::toolchain::ToolsArgs),
 }
 
+impl Command {
+    /// Whether the command renders charts and exits, keeping the arena
+    /// allocator (the others may run for long: lab, course, tests).
+    fn renders_and_exits(&self) -> bool {
+        use xtask::chart::cli::ChartCommand;
+        matches!(
+            self,
+            Command::Chart {
+                command: ChartCommand::Template(_) | ChartCommand::Lint(_)
+            }
+        )
+    }
+}
+
 fn main() {
     #[cfg(target_os = "linux")]
     report_truncated_files();
     let cli = Cli::parse();
+    if !cli.command.renders_and_exits() {
+        xtask::arena::stop();
+    }
     let result = match cli.command {
         Command::Test(args) => xtask::testrun::run(args),
         Command::Chart { command } => xtask::chart::cli::run(command),

@@ -1,6 +1,7 @@
 //! The arena allocator `chart template` switches to (xtask::arena), called
 //! directly: this test binary's own allocator is the system's. One test,
-//! in steps, because the arena is process-wide and the last step uses it up.
+//! in steps, because the arena is process-wide and the last step uses it up
+//! (after which, as after `arena::stop`, blocks come from mimalloc).
 
 use std::alloc::{GlobalAlloc, Layout};
 use xtask::arena::{self, Allocator, ARENA_BYTES, CHUNK_BYTES};
@@ -27,11 +28,10 @@ fn holds(p: *const u8, size: usize, fill: u8) -> bool {
 }
 
 #[test]
-fn the_arena_hands_out_distinct_blocks_reuses_the_last_and_falls_back_when_full() {
-    // before it is switched on, blocks come from mimalloc
+fn the_arena_hands_out_distinct_blocks_reuses_the_last_and_hands_over_to_mimalloc_when_full() {
+    // the first allocation maps the arena
     assert!(!arena::in_use());
-    let before = block(64, 8, 1);
-    arena::use_arena();
+    let opening = block(64, 8, 1);
     assert!(arena::in_use(), "the arena could not be mapped");
 
     // small and large blocks, at every alignment, never overlap
@@ -100,10 +100,8 @@ fn the_arena_hands_out_distinct_blocks_reuses_the_last_and_falls_back_when_full(
         assert_eq!(bigger, big);
         assert!(holds(bigger, 1 << 20, 11));
 
-        // a block from before the switch is still mimalloc's to free and grow
-        let before = Allocator.realloc(before, layout(64, 8), 4096);
-        assert!(holds(before, 64, 1));
-        Allocator.dealloc(before, layout(4096, 8));
+        let opening = Allocator.realloc(opening, layout(64, 8), 4096);
+        assert!(holds(opening, 64, 1));
 
         // when the arena is used up (large blocks, never touched), allocation
         // goes on with mimalloc, and blocks of both kinds can still be freed
@@ -125,7 +123,10 @@ fn the_arena_hands_out_distinct_blocks_reuses_the_last_and_falls_back_when_full(
         assert!(holds(after, 256, 12));
         Allocator.dealloc(after, layout(256, 16));
         let a = block(64, 8, 13);
-        Allocator.dealloc(a, layout(64, 8));
+        let a = Allocator.realloc(a, layout(64, 8), 4096);
+        assert!(holds(a, 64, 13));
+        Allocator.dealloc(a, layout(4096, 8));
+        Allocator.dealloc(opening, layout(4096, 8));
         for (p, size, align, fill) in live {
             assert!(holds(p, size, fill));
             Allocator.dealloc(p, layout(size, align));

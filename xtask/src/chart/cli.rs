@@ -27,15 +27,8 @@ pub enum ChartCommand {
 pub fn run(cmd: ChartCommand) -> anyhow::Result<()> {
     match cmd {
         ChartCommand::Package(args) => crate::chart::package::run(args),
-        // both render and exit: memory is taken from an arena (crate::arena)
-        ChartCommand::Template(args) => {
-            crate::arena::use_arena();
-            run_template(*args)
-        }
-        ChartCommand::Lint(args) => {
-            crate::arena::use_arena();
-            crate::chart::lint::run(*args)
-        }
+        ChartCommand::Template(args) => run_template(*args),
+        ChartCommand::Lint(args) => crate::chart::lint::run(*args),
         ChartCommand::RecordConformance(args) => run_record(args),
     }
 }
