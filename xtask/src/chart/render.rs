@@ -17,7 +17,8 @@ use super::archive::BufferedFile;
 use super::load::Chart;
 use super::metadata::Metadata;
 use super::template::exec::{helm_exec_error, Engine, ExecError, Templates, STEP_LIMIT};
-use super::template::parse::{parse, ParseError, Parsed};
+use super::blob::SharedText;
+use super::template::parse::{parse_text, ParseError, Parsed};
 use super::template::Registry;
 use super::value::{self, base64_std, ListKind, MapKind, Object, Value};
 use super::values::{self, ChartValues};
@@ -880,7 +881,7 @@ pub fn render_files_each(
     let mut files = Vec::new();
     template_files(chart, &mut files);
     let parallel = super::par::worth_threads(text_bytes(&files));
-    let parse_one = |f: &&BufferedFile| parse("", &f.text(), &|n| reg.contains(n));
+    let parse_one = |f: &&BufferedFile| parse_text("", SharedText::of_file(&f.data), &|n| reg.contains(n));
     std::thread::scope(|s| {
         let early = parallel.then(|| s.spawn(|| super::par::map(&files, parse_one)));
         let mut cv = ChartValues::from_chart(chart).map_err(err_before)?;

@@ -4,12 +4,14 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::chart::blob::SharedText;
+
 /// Where a parsed tree came from: the file name (Go's `ParseName`) and its
 /// text, for `file:line:col` error locations.
 #[derive(Debug)]
 pub struct Source {
     pub name: Arc<str>,
-    pub text: Arc<str>,
+    pub text: SharedText,
 }
 
 impl Source {

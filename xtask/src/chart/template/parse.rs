@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use super::ast::{Arg, Branch, Cmd, List, Node, Number, Pipe, Source, Template, TemplateCall};
 use super::lex::{lex_into, line_at, Item, Tok};
+use crate::chart::blob::SharedText;
 
 /// Maximum nesting of parentheses and control structures.
 const MAX_DEPTH: usize = 1000;
@@ -88,10 +89,20 @@ type PResult<T> = Result<T, ParseError>;
 /// Parses `text` as the template file `name`. `has_func` says whether an
 /// identifier is a known function (Go checks this at parse time).
 pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<Parsed, ParseError> {
+    parse_text(name, SharedText::from(text), has_func)
+}
+
+/// [`parse`] of a text the parse tree shares (a chart file's, uncopied).
+pub fn parse_text(
+    name: &str,
+    text: SharedText,
+    has_func: &dyn Fn(&str) -> bool,
+) -> Result<Parsed, ParseError> {
     let source = Arc::new(Source {
         name: Arc::from(name),
-        text: Arc::from(text),
+        text,
     });
+    let text: &str = &source.text;
     let lexed = lex_into(text, ITEMS.take());
     let mut p = Parser {
         input: text,
@@ -120,7 +131,7 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
     Ok(Parsed {
         main: Template {
             name: Arc::from(name),
-            source,
+            source: Arc::clone(&source),
             root,
         },
         defines: p.defines,
