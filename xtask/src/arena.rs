@@ -98,12 +98,12 @@ fn start() -> bool {
     }
 }
 
-#[cfg(not(unix))]
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
 fn map_arena() -> Option<usize> {
     None
 }
 
-#[cfg(unix)]
+#[cfg(any(target_os = "linux", target_os = "macos"))]
 fn map_arena() -> Option<usize> {
     let len = ARENA_BYTES + HUGE_PAGE;
     // SAFETY: a fresh private anonymous mapping, owned by nothing else.

@@ -1,7 +1,9 @@
-//! The arena allocator `chart template` switches to (xtask::arena), called
+//! The arena allocator `chart template` and `chart lint` keep (xtask::arena), called
 //! directly: this test binary's own allocator is the system's. One test,
 //! in steps, because the arena is process-wide and the last step uses it up
 //! (after which, as after `arena::stop`, blocks come from mimalloc).
+
+#![cfg(any(target_os = "linux", target_os = "macos"))]
 
 use std::alloc::{GlobalAlloc, Layout};
 use xtask::arena::{self, Allocator, ARENA_BYTES, CHUNK_BYTES};

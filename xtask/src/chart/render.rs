@@ -14,10 +14,10 @@ use std::sync::Arc;
 use serde_json::{Map, Value as Json};
 
 use super::archive::BufferedFile;
+use super::blob::SharedText;
 use super::load::Chart;
 use super::metadata::Metadata;
 use super::template::exec::{helm_exec_error, Engine, ExecError, Templates, STEP_LIMIT};
-use super::blob::SharedText;
 use super::template::parse::{parse_text, ParseError, Parsed};
 use super::template::Registry;
 use super::value::{self, base64_std, ListKind, MapKind, Object, Value};
