@@ -223,6 +223,25 @@ fn read_listed(
     Ok(files)
 }
 
+/// What tells a directory from every other: its device and inode (one
+/// `stat`), or elsewhere its canonical path (a `readlink` per component).
+#[cfg(unix)]
+type DirId = (u64, u64);
+#[cfg(not(unix))]
+type DirId = PathBuf;
+
+#[cfg(unix)]
+fn dir_id(dir: &Path) -> std::io::Result<DirId> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(dir)?;
+    Ok((m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn dir_id(dir: &Path) -> std::io::Result<DirId> {
+    std::fs::canonicalize(dir)
+}
+
 /// Lists the files under `dir` (named `rel` in the chart) into `listed`, in
 /// walk order, up to the first error.
 fn walk(
@@ -230,22 +249,22 @@ fn walk(
     rel: &str,
     rules: &Rules,
     listed: &mut Vec<ListedFile>,
-    ancestors: &mut Vec<PathBuf>,
+    ancestors: &mut Vec<DirId>,
 ) -> Result<(), LoadError> {
-    let canonical = std::fs::canonicalize(dir).map_err(|e| {
+    let id = dir_id(dir).map_err(|e| {
         err(format!(
             "error evaluating symlink {}: {}",
             dir.display(),
             io_text(&e)
         ))
     })?;
-    if ancestors.contains(&canonical) {
+    if ancestors.contains(&id) {
         return Err(err(format!(
             "symbolic link loop at {}: the directory is its own ancestor",
             dir.display()
         )));
     }
-    ancestors.push(canonical);
+    ancestors.push(id);
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map_err(|e| err(format!("open {}: {}", dir.display(), io_text(&e))))?
         .map(|e| {

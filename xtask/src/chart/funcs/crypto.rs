@@ -24,6 +24,28 @@ pub fn random_bytes(n: usize) -> Result<Vec<u8>, String> {
     Ok(buf)
 }
 
+thread_local! {
+    /// OS random bytes not yet used by [`random_u64`], and how many of them
+    /// are used: filled 256 bytes at a time (a 40-character `randAlphaNum`
+    /// was 40 system calls).
+    static POOL: std::cell::RefCell<([u8; 256], usize)> = const { std::cell::RefCell::new(([0; 256], 256)) };
+}
+
+/// A random `u64` from the OS generator (through [`POOL`]).
+fn random_u64() -> Result<u64, String> {
+    POOL.with(|pool| {
+        let (bytes, used) = &mut *pool.borrow_mut();
+        if *used + 8 > bytes.len() {
+            getrandom::fill(bytes).map_err(|e| e.to_string())?;
+            *used = 0;
+        }
+        let mut word = [0; 8];
+        word.copy_from_slice(&bytes[*used..*used + 8]);
+        *used += 8;
+        Ok(u64::from_le_bytes(word))
+    })
+}
+
 /// A uniform random integer in `0..n` (rejection sampling).
 pub fn random_below(n: u64) -> Result<u64, String> {
     if n <= 1 {
@@ -31,8 +53,7 @@ pub fn random_below(n: u64) -> Result<u64, String> {
     }
     let zone = u64::MAX - (u64::MAX % n);
     loop {
-        let b = random_bytes(8)?;
-        let v = u64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
+        let v = random_u64()?;
         if v < zone {
             return Ok(v % n);
         }
