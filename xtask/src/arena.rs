@@ -229,8 +229,8 @@ unsafe impl GlobalAlloc for Allocator {
         // SAFETY: as for `alloc`.
         let new = unsafe { self.alloc(new_layout) };
         if !new.is_null() {
-            // SAFETY: both blocks are at least `old_size` bytes and distinct.
-            unsafe { std::ptr::copy_nonoverlapping(ptr, new, old_size.min(layout.size())) };
+            // SAFETY: both blocks are at least `layout.size()` bytes and distinct.
+            unsafe { std::ptr::copy_nonoverlapping(ptr, new, layout.size()) };
         }
         new
     }
