@@ -96,6 +96,48 @@ fn the_arena_hands_out_distinct_blocks_reuses_the_last_and_hands_over_to_mimallo
         assert_ne!(moved, first);
         assert!(holds(moved, 100, 9));
 
+        // a freed block that is not the last is kept for this thread's next
+        // block of a size it holds (and alignment it has), never for a
+        // larger one, nor for another thread
+        let x = block(64, 8, 14);
+        let y = block(64, 8, 15);
+        Allocator.dealloc(x, layout(64, 8));
+        let z = block(64, 8, 16);
+        assert_eq!(z, x, "a freed block was not reused");
+        assert!(holds(y, 64, 15) && holds(z, 64, 16));
+        Allocator.dealloc(z, layout(64, 8));
+        let elsewhere = std::thread::spawn(|| block(64, 8, 17) as usize).join().unwrap();
+        assert_ne!(elsewhere, z as usize, "another thread took this thread's block");
+        let larger = block(72, 8, 18);
+        assert_ne!(larger, z, "a block was handed out for more than it holds");
+        if !(z as usize).is_multiple_of(4096) {
+            assert_ne!(block(64, 4096, 19), z, "a kept block was handed out misaligned");
+        }
+        assert_eq!(
+            block(60, 4, 20),
+            z,
+            "a kept block was not reused for a little less"
+        );
+        // so is a larger block, for a request of its own size or a little less
+        let v = block(3000, 8, 24);
+        let _pin = block(8, 8, 25);
+        Allocator.dealloc(v, layout(3000, 8));
+        assert_eq!(block(3070, 8, 26), v, "a freed 3000-byte block was not reused");
+        Allocator.dealloc(v, layout(3070, 8));
+        assert_ne!(
+            block(3100, 8, 27),
+            v,
+            "a block was handed out for more than it holds"
+        );
+
+        // the block a growing block moves from is kept too
+        let from = block(200, 8, 21);
+        let _pin = block(8, 8, 22);
+        let to = Allocator.realloc(from, layout(200, 8), 2000);
+        assert_ne!(to, from);
+        assert_eq!(block(200, 8, 23), from, "the block moved from was not kept");
+        assert!(holds(to, 200, 21));
+
         // a large block grown while it is the arena's last grows in place
         let big = block(1 << 20, 8, 11);
         let bigger = Allocator.realloc(big, layout(1 << 20, 8), 3 << 20);
