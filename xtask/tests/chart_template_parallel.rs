@@ -141,3 +141,89 @@ fn the_first_error_in_order_is_reported() {
     );
     assert!(!err.contains("second"), "{err}");
 }
+
+/// A subchart `name` under `parent/charts`, as a directory or packed.
+fn subchart(parent: &Path, name: &str, packed: bool, templates: &[(&str, &str)]) {
+    let src = parent.parent().unwrap().join(format!("src-{name}"));
+    std::fs::create_dir_all(src.join("templates")).unwrap();
+    std::fs::write(
+        src.join("Chart.yaml"),
+        format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n"),
+    )
+    .unwrap();
+    std::fs::write(src.join("values.yaml"), "greeting: hi\n").unwrap();
+    for (file, text) in templates {
+        std::fs::write(src.join("templates").join(file), text).unwrap();
+    }
+    let charts = parent.join("charts");
+    std::fs::create_dir_all(&charts).unwrap();
+    if packed {
+        let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(["chart", "package"])
+            .arg(&src)
+            .arg("-d")
+            .arg(&charts)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    } else {
+        std::fs::rename(&src, charts.join(name)).unwrap();
+    }
+}
+
+/// The templates of a large chart are parsed while it loads (the root's
+/// first, then each subchart's as it is unpacked): what renders, and which
+/// parse error is reported, must not depend on it; a disabled subchart's
+/// templates are never rendered, so a template of it that does not parse
+/// is no error.
+#[test]
+fn templates_parsed_while_the_chart_loads_render_as_parsed_after() {
+    let t = tempfile::tempdir().unwrap();
+    let tpls = readers("r", 10, "{{ .Values.count }}");
+    let c = chart(t.path(), "count: 3\nspare:\n  enabled: false\n", &tpls);
+    std::fs::write(
+        c.join("Chart.yaml"),
+        "apiVersion: v2\nname: par\nversion: 0.1.0\ndependencies:\n\
+         - name: dir\n  version: 0.1.0\n\
+         - name: packed\n  version: 0.1.0\n\
+         - name: spare\n  version: 0.1.0\n  condition: spare.enabled\n",
+    )
+    .unwrap();
+    let helper = r#"{{ define "dir.greet" }}{{ .Values.greeting }}{{ end }}"#;
+    subchart(
+        &c,
+        "dir",
+        false,
+        &[
+            ("_h.tpl", helper),
+            ("cm.yaml", &config_map("dir", "{{ include \"dir.greet\" . }}")),
+        ],
+    );
+    subchart(
+        &c,
+        "packed",
+        true,
+        &[("cm.yaml", &config_map("packed", "{{ .Values.greeting | upper }}"))],
+    );
+    subchart(&c, "spare", true, &[("broken.yaml", "{{ if .Values.x }}")]);
+    let (code, out, err) = both(&c);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("# Source: par/charts/dir/templates/cm.yaml") && out.contains("v: hi"),
+        "{out}"
+    );
+    assert!(
+        out.contains("# Source: par/charts/packed/templates/cm.yaml") && out.contains("v: HI"),
+        "{out}"
+    );
+    assert_eq!(out.matches("v: 3").count(), 10, "{out}");
+
+    // the same broken template, enabled: Helm's parse error, by either path
+    std::fs::write(c.join("values.yaml"), "count: 3\nspare:\n  enabled: true\n").unwrap();
+    let (code, out, err) = both(&c);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        err.contains("parse error at (par/charts/spare/templates/broken.yaml:1): unexpected EOF"),
+        "{err}"
+    );
+}

@@ -3,9 +3,12 @@
 
 use std::io::Write as _;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 
+use crate::chart::archive::BufferedFile;
+use crate::chart::preparse::{CloseOnDrop, Preparse};
 use crate::chart::{load, render, values};
 use crate::exit::Failure;
 
@@ -151,7 +154,30 @@ pub fn name_and_chart(a: &TemplateArgs) -> Result<(String, String), String> {
 /// [`render::template`].
 pub fn template_output(a: &TemplateArgs) -> Result<String, (String, Option<String>)> {
     let (name, chart_path) = name_and_chart(a).map_err(|e| (e, None))?;
-    let chart = load::load(std::path::Path::new(&chart_path)).map_err(|e| (e.to_string(), None))?;
+    // A large chart's templates are parsed on a thread of their own while
+    // the rest of the chart loads (chart::preparse).
+    let preparse = Arc::new(Preparse::new());
+    std::thread::scope(|s| {
+        let _closed = CloseOnDrop(&preparse);
+        let offer = |files: &[BufferedFile]| {
+            if preparse.offer(files) {
+                let p = preparse.clone();
+                s.spawn(move || p.work());
+            }
+        };
+        let chart = load::load_offering(std::path::Path::new(&chart_path), &offer)
+            .map_err(|e| (e.to_string(), None))?;
+        template_chart(a, name, chart, preparse.clone())
+    })
+}
+
+/// [`template_output`] once the chart is loaded.
+fn template_chart(
+    a: &TemplateArgs,
+    name: String,
+    chart: load::Chart,
+    preparse: Arc<Preparse>,
+) -> Result<String, (String, Option<String>)> {
     let opts = values::Options {
         value_files: a.values.clone(),
         json_values: a.set_json.clone(),
@@ -176,6 +202,7 @@ pub fn template_output(a: &TemplateArgs) -> Result<String, (String, Option<Strin
         helm3: a.compat.as_deref() == Some("helm3"),
         lint: false,
         leak: true,
+        preparse: Some(preparse),
         ..Default::default()
     };
     render_on_big_stack(move || {

@@ -87,13 +87,25 @@ fn err(s: impl Into<String>) -> LoadError {
 
 /// Loads a chart directory or archive (Helm's `loader.Load`).
 pub fn load(path: &Path) -> Result<Chart, LoadError> {
+    load_offering(path, &|_| {})
+}
+
+/// Hands each chart's template files on as soon as the chart's files are
+/// sorted, before its subcharts are loaded (see [`load_offering`]).
+pub type Offer<'a> = &'a (dyn Fn(&[BufferedFile]) + Sync);
+
+/// [`load`], handing every chart's templates (the root's and each
+/// subchart's, before the subcharts of that chart are unpacked) to `offer`,
+/// so that they can be parsed while the rest loads (`chart::preparse`).
+/// Offered files are the ones the returned chart holds (the same blobs).
+pub fn load_offering(path: &Path, offer: Offer<'_>) -> Result<Chart, LoadError> {
     let meta =
         std::fs::metadata(path).map_err(|e| err(format!("stat {}: {}", path.display(), io_text(&e))))?;
     if meta.is_dir() {
         is_chart_dir(path)?;
-        load_dir(path)
+        load_files_offering(read_dir_files(path)?, offer)
     } else {
-        load_file(path)
+        load_file_offering(path, offer)
     }
 }
 
@@ -134,6 +146,10 @@ pub fn is_chart_dir(dir: &Path) -> Result<(), LoadError> {
 
 /// Loads a packaged chart file (Helm's `LoadFile`).
 pub fn load_file(path: &Path) -> Result<Chart, LoadError> {
+    load_file_offering(path, &|_| {})
+}
+
+fn load_file_offering(path: &Path, offer: Offer<'_>) -> Result<Chart, LoadError> {
     let file =
         std::fs::File::open(path).map_err(|e| err(format!("open {}: {}", path.display(), io_text(&e))))?;
     let files = archive::load_archive_files(std::io::BufReader::new(file)).map_err(|e| match e {
@@ -143,12 +159,16 @@ pub fn load_file(path: &Path) -> Result<Chart, LoadError> {
         )),
         other => err(other.to_string()),
     })?;
-    load_files(files)
+    load_files_offering(files, offer)
 }
 
 /// Loads a chart archive from memory (Helm's `LoadArchive`).
 pub fn load_archive(bytes: &[u8]) -> Result<Chart, LoadError> {
     load_files(archive::load_archive_files(bytes)?)
+}
+
+fn load_archive_offering(bytes: &[u8], offer: Offer<'_>) -> Result<Chart, LoadError> {
+    load_files_offering(archive::load_archive_files(bytes)?, offer)
 }
 
 /// Reads a chart directory into buffered files with `.helmignore` applied,
@@ -194,7 +214,7 @@ fn read_listed(
             .flatten();
         match mapped {
             Some(blob) => Ok(blob),
-            None => std::fs::read(&f.path)
+            None => read_listed_file(&f.path, f.len)
                 .map(Blob::from)
                 .map_err(|e| err(format!("error reading {}: {}", f.name, io_text(&e)))),
         }
@@ -221,6 +241,30 @@ fn read_listed(
         .collect::<Result<_, _>>()?;
     walked?;
     Ok(files)
+}
+
+/// The bytes of a file the walk listed with `len` bytes: `std::fs::read`
+/// without asking the file's size again (one `statx` a file less); a file
+/// that changed size since is still read whole.
+fn read_listed_file(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    // one byte more than listed, so that a read returns less than asked
+    let mut buf = vec![0; usize::try_from(len).unwrap_or(0).saturating_add(1)];
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(filled);
+    Ok(buf)
 }
 
 /// What tells a directory from every other: its device and inode (one
@@ -409,6 +453,10 @@ fn set_values(
 
 /// Helm's `LoadFiles`: builds a chart from files named relative to its root.
 pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, LoadError> {
+    load_files_offering(files, &|_| {})
+}
+
+fn load_files_offering(files: Vec<BufferedFile>, offer: Offer<'_>) -> Result<Chart, LoadError> {
     let mut c = Chart::default();
     let mut have_metadata = false;
     for f in &files {
@@ -437,6 +485,7 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, LoadError> {
     if let Err(e) = c.metadata.validate() {
         return Err(values_first(&mut c).unwrap_or_else(|| err(e)));
     }
+    offer(&c.templates);
 
     // Subcharts are independent: unpack and load them side by side, and
     // report the first failure in name order, as a sequential load would.
@@ -459,7 +508,7 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, LoadError> {
                     file.name
                 )));
             }
-            load_archive(&file.data)
+            load_archive_offering(&file.data, offer)
         } else {
             let buff: Vec<BufferedFile> = files
                 .into_iter()
@@ -471,7 +520,7 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, LoadError> {
                     })
                 })
                 .collect();
-            load_files(buff)
+            load_files_offering(buff, offer)
         };
         sc.map_err(|e| err(format!("error unpacking subchart {n} in {name}: {}", e.0)))
     };
@@ -505,6 +554,18 @@ pub fn is_v2(c: &Chart) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listed_file_is_read_whole_whatever_its_size_now() {
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("f");
+        for (now, listed) in [(0usize, 0u64), (10, 10), (10, 3), (3, 10), (20000, 5), (9, 0)] {
+            let bytes: Vec<u8> = (0..now).map(|i| (i % 251) as u8).collect();
+            std::fs::write(&p, &bytes).unwrap();
+            assert_eq!(read_listed_file(&p, listed).unwrap(), bytes, "{now} bytes listed as {listed}");
+        }
+        assert!(read_listed_file(&t.path().join("missing"), 1).is_err());
+    }
     use crate::chart::archive::tests::{file, gzip, tar_bytes};
 
     fn write(root: &Path, files: &[(&str, &str)]) {

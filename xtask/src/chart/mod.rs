@@ -13,6 +13,7 @@ pub mod load;
 pub mod metadata;
 pub mod package;
 pub mod par;
+pub mod preparse;
 pub mod render;
 pub mod schema;
 pub mod strconv;

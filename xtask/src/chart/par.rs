@@ -130,10 +130,14 @@ pub fn pipeline<T: Send, R: Send, P>(
     struct Queue<T> {
         items: VecDeque<(usize, T)>,
         closed: bool,
+        /// helpers waiting for an item (a notification without one is a
+        /// system call for nothing)
+        waiting: usize,
     }
     let queue = Mutex::new(Queue {
         items: VecDeque::new(),
         closed: false,
+        waiting: 0,
     });
     let ready = Condvar::new();
     let lock = || queue.lock().unwrap_or_else(|p| p.into_inner());
@@ -147,7 +151,9 @@ pub fn pipeline<T: Send, R: Send, P>(
             if q.closed {
                 return None;
             }
+            q.waiting += 1;
             q = ready.wait(q).unwrap_or_else(|p| p.into_inner());
+            q.waiting -= 1;
         }
     };
     let work = || {
@@ -174,9 +180,12 @@ pub fn pipeline<T: Send, R: Send, P>(
         let mut sent = 0;
         let closer = Close(&close);
         let p = produce(&mut |t| {
-            lock().items.push_back((sent, t));
+            let mut q = lock();
+            q.items.push_back((sent, t));
             sent += 1;
-            ready.notify_one();
+            if q.waiting > 0 {
+                ready.notify_one();
+            }
         });
         // the queue is closed now: the caller takes what is left, then stops
         drop(closer);

@@ -222,6 +222,9 @@ pub struct Options {
     /// Steps all templates may take in all ([`STEP_LIMIT`] by default): a
     /// bound on runaway templates, which Helm does not have.
     pub step_limit: u64,
+    /// Templates parsed while the chart loaded (`chart template` of a large
+    /// chart; see [`super::preparse`]).
+    pub preparse: Option<Arc<super::preparse::Preparse>>,
 }
 
 impl Default for Options {
@@ -242,6 +245,7 @@ impl Default for Options {
             lint: false,
             leak: false,
             step_limit: STEP_LIMIT,
+            preparse: None,
         }
     }
 }
@@ -881,9 +885,16 @@ pub fn render_files_each(
     let mut files = Vec::new();
     template_files(chart, &mut files);
     let parallel = super::par::worth_threads(text_bytes(&files));
-    let parse_one = |f: &&BufferedFile| parse_text("", SharedText::of_file(&f.data), &|n| reg.contains(n));
+    let parse_blob =
+        |b: &Arc<super::blob::Blob>| parse_text("", SharedText::of_file(b), &|n| reg.contains(n));
+    let parse_one = |f: &&BufferedFile| parse_blob(&f.data);
+    // the templates parsed while the chart loaded, if a thread did that
+    let preparsed = opts.preparse.as_deref().filter(|p| p.started());
     std::thread::scope(|s| {
-        let early = parallel.then(|| s.spawn(|| super::par::map(&files, parse_one)));
+        let early = match preparsed {
+            Some(p) => Some(s.spawn(|| p.finish(&files, &parse_blob))),
+            None => parallel.then(|| s.spawn(|| super::par::map(&files, parse_one))),
+        };
         let mut cv = ChartValues::from_chart(chart).map_err(err_before)?;
         let root_vals = values::render_values(&mut cv, user_values).map_err(err_before)?;
         let rendered = std::thread::scope(|s| {
