@@ -562,7 +562,11 @@ mod tests {
         for (now, listed) in [(0usize, 0u64), (10, 10), (10, 3), (3, 10), (20000, 5), (9, 0)] {
             let bytes: Vec<u8> = (0..now).map(|i| (i % 251) as u8).collect();
             std::fs::write(&p, &bytes).unwrap();
-            assert_eq!(read_listed_file(&p, listed).unwrap(), bytes, "{now} bytes listed as {listed}");
+            assert_eq!(
+                read_listed_file(&p, listed).unwrap(),
+                bytes,
+                "{now} bytes listed as {listed}"
+            );
         }
         assert!(read_listed_file(&t.path().join("missing"), 1).is_err());
     }
