@@ -23,9 +23,17 @@ use super::archive::BufferedFile;
 use super::blob::{Blob, SharedText};
 use super::par;
 use super::template::parse::{parse_text, ParseError, Parsed};
+use super::template::Registry;
 
 /// A file's parse: its trees or its error.
 pub type Outcome = Result<Parsed, ParseError>;
+
+/// Parses a template file as the renderer does, under a provisional name
+/// (trees are renamed when rendered): the one parse both the worker and
+/// the renderer use, so a tree parsed early is the tree parsed late.
+pub fn parse_file(data: &Arc<Blob>, registry: &Registry) -> Outcome {
+    parse_text("", SharedText::of_file(data), &|n| registry.contains(n))
+}
 
 /// Template files offered while loading, and their parses (see the module
 /// documentation).
@@ -135,7 +143,6 @@ impl Preparse {
     /// queue is closed and empty.
     pub fn work(&self) {
         let registry = super::render::helm_registry();
-        let parse = |b: &Arc<Blob>| parse_text("", SharedText::of_file(b), &|n| registry.contains(n));
         while let Some(blob) = self.take(true) {
             // counts the parse as ended even if it panics, so that `finish`
             // does not wait for it (it parses the file again)
@@ -148,7 +155,7 @@ impl Preparse {
                 }
             }
             let ended = Ended(self);
-            let outcome = parse(&blob);
+            let outcome = parse_file(&blob, &registry);
             self.lock().done.insert(key(&blob), (blob, outcome));
             drop(ended);
         }
@@ -172,16 +179,12 @@ impl Preparse {
 
     /// The parse of each of `files`, in order: closes the queue, parses
     /// what is still queued beside the worker, waits for the worker's last
-    /// file, and parses every file that was not offered with `parse` (on
-    /// several threads when worth it).
-    pub fn finish(
-        &self,
-        files: &[&BufferedFile],
-        parse: &(dyn Fn(&Arc<Blob>) -> Outcome + Sync),
-    ) -> Vec<Outcome> {
+    /// file, and parses every file that was not offered (on several
+    /// threads when worth it); `registry` is the renderer's.
+    pub fn finish(&self, files: &[&BufferedFile], registry: &Registry) -> Vec<Outcome> {
         self.close();
         while let Some(blob) = self.take(false) {
-            let outcome = parse(&blob);
+            let outcome = parse_file(&blob, registry);
             let mut st = self.lock();
             st.parsing -= 1;
             st.done.insert(key(&blob), (blob, outcome));
@@ -199,7 +202,7 @@ impl Preparse {
             .collect();
         let missing: Vec<usize> = (0..files.len()).filter(|&i| slots[i].is_none()).collect();
         let missing_bytes = missing.iter().map(|&i| files[i].data.len()).sum();
-        let parse_at = |&i: &usize| parse(&files[i].data);
+        let parse_at = |&i: &usize| parse_file(&files[i].data, registry);
         let parsed = if par::worth_threads(missing_bytes) {
             par::map(&missing, parse_at)
         } else {
@@ -242,11 +245,6 @@ mod tests {
         )
     }
 
-    fn parse(b: &Arc<Blob>) -> Outcome {
-        let registry = crate::chart::render::helm_registry();
-        parse_text("", SharedText::of_file(b), &|n| registry.contains(n))
-    }
-
     #[test]
     fn offered_and_unoffered_files_come_back_in_order_as_parsed_directly() {
         let big = format!(
@@ -262,6 +260,7 @@ mod tests {
             file("templates/late.yaml", "{{ if .a }}{{ end }}"),
             file("templates/unclosed.yaml", "{{ if"),
         ];
+        let registry = crate::chart::render::helm_registry();
         let pre = Preparse::new();
         std::thread::scope(|s| {
             let _closed = CloseOnDrop(&pre);
@@ -278,7 +277,7 @@ mod tests {
             let files: Vec<&BufferedFile> =
                 [&others[0], &offered[0], &offered[2], &offered[1], &others[1]].into();
             let got: Vec<String> = pre
-                .finish(&files, &parse)
+                .finish(&files, &registry)
                 .iter()
                 .map(|o| format!("{o:?}"))
                 .collect();
@@ -297,19 +296,20 @@ mod tests {
 
     #[test]
     fn finish_without_a_worker_parses_everything_itself() {
+        let registry = crate::chart::render::helm_registry();
         let pre = Preparse::new();
         let files = [file("a.yaml", "{{ .a }}"), file("b.yaml", "{{ end }}")];
         assert!(!pre.offer(&files[..1]));
         let refs: Vec<&BufferedFile> = files.iter().collect();
         let got: Vec<String> = pre
-            .finish(&refs, &parse)
+            .finish(&refs, &registry)
             .iter()
             .map(|o| format!("{o:?}"))
             .collect();
         assert_eq!(got, refs.iter().map(|f| direct(f)).collect::<Vec<_>>());
         // a file listed twice is parsed for each listing
         let twice = [&files[0], &files[0]];
-        assert_eq!(pre.finish(&twice, &parse).len(), 2);
+        assert_eq!(pre.finish(&twice, &registry).len(), 2);
     }
 
     #[test]

@@ -14,11 +14,10 @@ use std::sync::Arc;
 use serde_json::{Map, Value as Json};
 
 use super::archive::BufferedFile;
-use super::blob::SharedText;
 use super::load::Chart;
 use super::metadata::Metadata;
 use super::template::exec::{helm_exec_error, Engine, ExecError, Templates, STEP_LIMIT};
-use super::template::parse::{parse_text, ParseError, Parsed};
+use super::template::parse::{ParseError, Parsed};
 use super::template::Registry;
 use super::value::{self, base64_std, ListKind, MapKind, Object, Value};
 use super::values::{self, ChartValues};
@@ -885,14 +884,12 @@ pub fn render_files_each(
     let mut files = Vec::new();
     template_files(chart, &mut files);
     let parallel = super::par::worth_threads(text_bytes(&files));
-    let parse_blob =
-        |b: &Arc<super::blob::Blob>| parse_text("", SharedText::of_file(b), &|n| reg.contains(n));
-    let parse_one = |f: &&BufferedFile| parse_blob(&f.data);
+    let parse_one = |f: &&BufferedFile| super::preparse::parse_file(&f.data, reg);
     // the templates parsed while the chart loaded, if a thread did that
     let preparsed = opts.preparse.as_deref().filter(|p| p.started());
     std::thread::scope(|s| {
         let early = match preparsed {
-            Some(p) => Some(s.spawn(|| p.finish(&files, &parse_blob))),
+            Some(p) => Some(s.spawn(|| p.finish(&files, reg))),
             None => parallel.then(|| s.spawn(|| super::par::map(&files, parse_one))),
         };
         let mut cv = ChartValues::from_chart(chart).map_err(err_before)?;
