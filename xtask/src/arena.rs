@@ -1,6 +1,7 @@
 //! The program's memory allocator: an arena that hands out memory by moving
-//! a pointer forward and takes almost none of it back, until the program
-//! says it will run for long ([`stop`]); mimalloc from then on.
+//! a pointer forward and reuses freed blocks only on the thread that freed
+//! them, until the program says it will run for long ([`stop`]); mimalloc
+//! from then on.
 //!
 //! Why: `chart template` makes a few hundred thousand allocations, frees
 //! most of them only when it exits, and runs for tens of milliseconds, so
@@ -8,8 +9,8 @@
 //! pages. A general allocator keeps blocks of each size and each thread
 //! apart, and those partly used pages add up (kube-prometheus-stack:
 //! 31 MB allocated in all, 17 MB at most in use at once, 51 MB of memory
-//! touched with mimalloc alone). The arena touches each page once, in
-//! order: what was allocated, no more (docs/decisions.md). `main` keeps it
+//! touched with mimalloc alone). The arena touches pages in order, and
+//! only as far as what was allocated and not reused (docs/decisions.md). `main` keeps it
 //! for the commands that render and exit (`chart template`, `chart lint`)
 //! and stops it for every other, right after parsing the arguments.
 //!

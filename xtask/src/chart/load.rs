@@ -164,7 +164,7 @@ fn load_file_offering(path: &Path, offer: Offer<'_>) -> Result<Chart, LoadError>
 
 /// Loads a chart archive from memory (Helm's `LoadArchive`).
 pub fn load_archive(bytes: &[u8]) -> Result<Chart, LoadError> {
-    load_files(archive::load_archive_files(bytes)?)
+    load_archive_offering(bytes, &|_| {})
 }
 
 fn load_archive_offering(bytes: &[u8], offer: Offer<'_>) -> Result<Chart, LoadError> {
@@ -554,6 +554,7 @@ pub fn is_v2(c: &Chart) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chart::archive::tests::{file, gzip, tar_bytes};
 
     #[test]
     fn a_listed_file_is_read_whole_whatever_its_size_now() {
@@ -570,7 +571,6 @@ mod tests {
         }
         assert!(read_listed_file(&t.path().join("missing"), 1).is_err());
     }
-    use crate::chart::archive::tests::{file, gzip, tar_bytes};
 
     fn write(root: &Path, files: &[(&str, &str)]) {
         for (name, body) in files {
