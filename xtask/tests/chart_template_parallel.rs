@@ -142,6 +142,28 @@ fn the_first_error_in_order_is_reported() {
     assert!(!err.contains("second"), "{err}");
 }
 
+#[test]
+fn the_early_helper_ends_when_it_is_not_needed() {
+    // The second thread starts before the engine is built and waits for
+    // it: it must end, and the result be one thread's, when there is a
+    // single template to run and when the engine cannot be built.
+    let t = tempfile::tempdir().unwrap();
+    let c = chart(t.path(), "count: 3\n", &readers("only", 1, "{{ .Values.count }}"));
+    let (code, out, err) = both(&c);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("name: only-00") && out.contains("v: 3"), "{out}");
+
+    std::fs::write(
+        c.join("Chart.yaml"),
+        "apiVersion: v2\nname: par\nversion: 0.1.0\nkubeVersion: '<1.10'\n",
+    )
+    .unwrap();
+    std::fs::write(c.join("templates/more.yaml"), config_map("more", "1")).unwrap();
+    let (code, out, err) = both(&c);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(err.contains("chart requires kubeVersion: <1.10"), "{err}");
+}
+
 /// A subchart `name` under `parent/charts`, as a directory or packed.
 fn subchart(parent: &Path, name: &str, packed: bool, templates: &[(&str, &str)]) {
     let src = parent.parent().unwrap().join(format!("src-{name}"));

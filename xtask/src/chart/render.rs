@@ -940,39 +940,42 @@ fn execute_all(
     each: &mut dyn FnMut(&str, &str),
 ) -> Result<BTreeMap<String, String>, RenderError> {
     let opts = inputs.opts;
-    let (mut engine, mut tpls) = parse_templates(inputs, registry, early)?;
-    let order: Vec<usize> = (0..tpls.len())
-        .filter(|&i| !base_name(&tpls[i].name).starts_with('_'))
-        .collect();
     let mut rendered = BTreeMap::new();
     let mut emit = |t: &Renderable<'_>, out: String| {
         each(&t.name, &out);
         rendered.insert(t.name.clone(), out);
     };
+    let prepare = || parse_templates(inputs, registry, early);
+    let (mut engine, mut tpls, order, ran) = if parallel {
+        execute_parallel(inputs, prepare, &mut emit)?
+    } else {
+        let (engine, tpls) = prepare()?;
+        let order = run_order(&tpls);
+        (engine, tpls, order, Parallel::NotRun)
+    };
     let mut from = 0;
-    if parallel && order.len() > 1 {
-        match execute_parallel(inputs, &engine, &tpls, &order, &mut emit)? {
-            Parallel::Done => from = order.len(),
-            Parallel::Redo {
-                from: k,
-                prior_steps,
-                replay,
-            } => {
-                // the rest runs in sequence on fresh values, as if the
-                // templates before `k` had run on them (they changed nothing
-                // others see, but `replay`, which is run again for its changes)
-                let (fresh, fresh_tpls) = fresh_state(inputs, engine.templates());
-                fresh.charge_steps(prior_steps);
-                if let Some(r) = replay {
-                    let t = &fresh_tpls[order[r]];
-                    if let Err(e) = run_template(&fresh, t).out {
-                        return Err(err(helm_exec_error(&t.name, &e, opts.helm3)));
-                    }
+    match ran {
+        Parallel::NotRun => {}
+        Parallel::Done => from = order.len(),
+        Parallel::Redo {
+            from: k,
+            prior_steps,
+            replay,
+        } => {
+            // the rest runs in sequence on fresh values, as if the
+            // templates before `k` had run on them (they changed nothing
+            // others see, but `replay`, which is run again for its changes)
+            let (fresh, fresh_tpls) = fresh_state(inputs, engine.templates());
+            fresh.charge_steps(prior_steps);
+            if let Some(r) = replay {
+                let t = &fresh_tpls[order[r]];
+                if let Err(e) = run_template(&fresh, t).out {
+                    return Err(err(helm_exec_error(&t.name, &e, opts.helm3)));
                 }
-                let old = std::mem::replace(&mut engine, fresh);
-                release(opts, old, std::mem::replace(&mut tpls, fresh_tpls));
-                from = k;
             }
+            let old = std::mem::replace(&mut engine, fresh);
+            release(opts, old, std::mem::replace(&mut tpls, fresh_tpls));
+            from = k;
         }
     }
     for &i in &order[from..] {
@@ -993,6 +996,14 @@ fn fresh_state<'c>(inputs: &Inputs<'c>, templates: Templates) -> (Engine, Vec<Re
         Engine::from_templates(Rc::new(helm_registry()), templates),
         renderables(inputs),
     )
+}
+
+/// Positions in `tpls` of the templates that are run (not partials), in
+/// Helm's order.
+fn run_order(tpls: &[Renderable<'_>]) -> Vec<usize> {
+    (0..tpls.len())
+        .filter(|&i| !base_name(&tpls[i].name).starts_with('_'))
+        .collect()
 }
 
 /// Drops an engine and its template objects, or leaves them when the
@@ -1045,6 +1056,8 @@ fn run_template(engine: &Engine, t: &Renderable<'_>) -> Run {
 
 /// How a parallel run ended (see [`execute_parallel`]).
 enum Parallel {
+    /// nothing ran (fewer than two templates to run): all run in sequence
+    NotRun,
     /// every template ran and was handed on
     Done,
     /// the templates from position `from` on must run again in sequence,
@@ -1057,9 +1070,18 @@ enum Parallel {
     },
 }
 
-/// Runs the templates at `order` on this thread and on a helper thread
-/// with values of its own, each taking the next template in order, and
-/// hands the outputs on in order as they complete.
+/// Builds the engine and template objects with `prepare`, then runs the
+/// templates to run on this thread and on a helper thread with values of
+/// its own, each taking the next template in order, and hands the outputs
+/// on in order as they complete. Returns the engine, the template objects,
+/// the run order and how the run ended.
+///
+/// The helper starts before `prepare`: it builds its own template objects
+/// (values included) while this thread builds the engine, then waits for
+/// the engine's templates ([`Handoff`]). Started after, it began its share
+/// of the work a millisecond or more after this thread (building its
+/// objects, and a thread started on an idle core of a virtual machine can
+/// wait that long to run).
 ///
 /// Helm runs templates one after another on shared values: a template that
 /// changes a map other templates can see (`set .Values …`, `merge` into a
@@ -1070,23 +1092,21 @@ enum Parallel {
 /// happens where the steps taken in all, in order, pass the engine's step
 /// limit, so that error too is the one a sequential run gives. An error is
 /// returned as soon as everything before it is handed on.
-fn execute_parallel(
-    inputs: &Inputs<'_>,
-    engine: &Engine,
-    tpls: &[Renderable<'_>],
-    order: &[usize],
+fn execute_parallel<'c>(
+    inputs: &Inputs<'c>,
+    prepare: impl FnOnce() -> Result<(Engine, Vec<Renderable<'c>>), RenderError>,
     emit: &mut dyn FnMut(&Renderable<'_>, String),
-) -> Result<Parallel, RenderError> {
+) -> Result<(Engine, Vec<Renderable<'c>>, Vec<usize>, Parallel), RenderError> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
-    let n = order.len();
+    let handoff = Handoff::default();
     let next = AtomicUsize::new(0);
     // no template past this position is started (an error or a shared change)
     let stop = AtomicUsize::new(usize::MAX);
-    let runs: Mutex<Vec<Option<Run>>> = Mutex::new(std::iter::repeat_with(|| None).take(n).collect());
-    let work = |engine: &Engine, tpls: &[Renderable<'_>], after_each: &mut dyn FnMut()| loop {
+    let runs: Mutex<Vec<Option<Run>>> = Mutex::new(Vec::new());
+    let work = |engine: &Engine, tpls: &[Renderable<'_>], order: &[usize], after_each: &mut dyn FnMut()| loop {
         let k = next.fetch_add(1, Ordering::Relaxed);
-        if k >= n || k > stop.load(Ordering::Relaxed) {
+        if k >= order.len() || k > stop.load(Ordering::Relaxed) {
             break;
         }
         let run = run_template(engine, &tpls[order[k]]);
@@ -1096,55 +1116,72 @@ fn execute_parallel(
         runs.lock().unwrap_or_else(|p| p.into_inner())[k] = Some(run);
         after_each();
     };
-    let templates = engine.templates();
-    let limit = engine.step_limit;
-    let helm3 = inputs.opts.helm3;
-    // hands on the completed runs from position `*done` on, in order
-    let mut done = 0;
-    let mut cum_steps = 0u64;
-    let mut hand_on =
-        |emit: &mut dyn FnMut(&Renderable<'_>, String)| -> Option<Result<Parallel, RenderError>> {
-            loop {
-                let run = {
-                    let mut runs = runs.lock().unwrap_or_else(|p| p.into_inner());
-                    match runs.get_mut(done).and_then(Option::take) {
-                        Some(run) => run,
-                        None => return (done == n).then_some(Ok(Parallel::Done)),
-                    }
-                };
-                let t = &tpls[order[done]];
-                let prior_steps = cum_steps;
-                cum_steps = cum_steps.saturating_add(run.steps);
-                if cum_steps > limit {
-                    return Some(Ok(Parallel::Redo {
-                        from: done,
-                        prior_steps,
-                        replay: None,
-                    }));
-                }
-                match run.out {
-                    Err(e) => return Some(Err(err(helm_exec_error(&t.name, &e, helm3)))),
-                    Ok(out) => emit(t, out),
-                }
-                done += 1;
-                if run.changed_shared {
-                    return Some(Ok(Parallel::Redo {
-                        from: done,
-                        prior_steps,
-                        replay: Some(done - 1),
-                    }));
-                }
-            }
-        };
-    let mut verdict = None;
     std::thread::scope(|s| {
         let helper = std::thread::Builder::new()
             .stack_size(super::cli::RENDER_STACK)
             .spawn_scoped(s, || {
-                let (engine, tpls) = fresh_state(inputs, templates);
-                work(&engine, &tpls, &mut || {});
-                release(inputs.opts, engine, tpls);
+                let tpls = renderables(inputs);
+                match handoff.take() {
+                    Some((templates, order)) => {
+                        let engine = Engine::from_templates(Rc::new(helm_registry()), templates);
+                        work(&engine, &tpls, &order, &mut || {});
+                        release(inputs.opts, engine, tpls);
+                    }
+                    None if inputs.opts.leak => std::mem::forget(tpls),
+                    None => {}
+                }
             });
+        // on every way out (an error, too few templates, a panic) the
+        // helper must stop waiting
+        let _cancel = CancelOnDrop(&handoff);
+        let (engine, tpls) = prepare()?;
+        let order = run_order(&tpls);
+        let n = order.len();
+        if n < 2 {
+            return Ok((engine, tpls, order, Parallel::NotRun));
+        }
+        *runs.lock().unwrap_or_else(|p| p.into_inner()) = std::iter::repeat_with(|| None).take(n).collect();
+        handoff.give(engine.templates(), order.clone());
+        let limit = engine.step_limit;
+        let helm3 = inputs.opts.helm3;
+        // hands on the completed runs from position `*done` on, in order
+        let mut done = 0;
+        let mut cum_steps = 0u64;
+        let mut hand_on =
+            |emit: &mut dyn FnMut(&Renderable<'_>, String)| -> Option<Result<Parallel, RenderError>> {
+                loop {
+                    let run = {
+                        let mut runs = runs.lock().unwrap_or_else(|p| p.into_inner());
+                        match runs.get_mut(done).and_then(Option::take) {
+                            Some(run) => run,
+                            None => return (done == n).then_some(Ok(Parallel::Done)),
+                        }
+                    };
+                    let t = &tpls[order[done]];
+                    let prior_steps = cum_steps;
+                    cum_steps = cum_steps.saturating_add(run.steps);
+                    if cum_steps > limit {
+                        return Some(Ok(Parallel::Redo {
+                            from: done,
+                            prior_steps,
+                            replay: None,
+                        }));
+                    }
+                    match run.out {
+                        Err(e) => return Some(Err(err(helm_exec_error(&t.name, &e, helm3)))),
+                        Ok(out) => emit(t, out),
+                    }
+                    done += 1;
+                    if run.changed_shared {
+                        return Some(Ok(Parallel::Redo {
+                            from: done,
+                            prior_steps,
+                            replay: Some(done - 1),
+                        }));
+                    }
+                }
+            };
+        let mut verdict = None;
         let mut after_each = || {
             if verdict.is_none() {
                 verdict = hand_on(emit);
@@ -1154,7 +1191,7 @@ fn execute_parallel(
                 }
             }
         };
-        work(engine, tpls, &mut after_each);
+        work(&engine, &tpls, &order, &mut after_each);
         // (no thread: this one ran every template)
         if let Ok(h) = helper {
             if let Err(p) = h.join() {
@@ -1162,8 +1199,69 @@ fn execute_parallel(
             }
         }
         after_each();
-    });
-    verdict.unwrap_or(Ok(Parallel::Done))
+        let verdict = verdict.unwrap_or(Ok(Parallel::Done))?;
+        Ok((engine, tpls, order, verdict))
+    })
+}
+
+/// What the helper of [`execute_parallel`] waits for: the engine's
+/// templates and the run order, or `None` when it is not needed.
+#[derive(Default)]
+struct Handoff {
+    slot: std::sync::Mutex<Option<Option<(Templates, Vec<usize>)>>>,
+    given: std::sync::Condvar,
+    /// set once `slot` is filled (what the waiting thread spins on)
+    filled: std::sync::atomic::AtomicBool,
+}
+
+/// How long the helper of [`execute_parallel`] spins before it sleeps: the
+/// engine is usually ready within a millisecond of the helper's own
+/// template objects, and a thread that sleeps on a virtual machine's idle
+/// core can take milliseconds to wake (measured: 0.05-2.3 ms).
+const HANDOFF_SPIN: std::time::Duration = std::time::Duration::from_millis(3);
+
+impl Handoff {
+    fn put(&self, what: Option<(Templates, Vec<usize>)>) {
+        let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_none() {
+            *slot = Some(what);
+            self.filled.store(true, std::sync::atomic::Ordering::Release);
+            self.given.notify_all();
+        }
+    }
+
+    fn give(&self, templates: Templates, order: Vec<usize>) {
+        self.put(Some((templates, order)));
+    }
+
+    /// Waits for what [`Handoff::give`] gives (`None` once cancelled).
+    fn take(&self) -> Option<(Templates, Vec<usize>)> {
+        let start = std::time::Instant::now();
+        'spin: while !self.filled.load(std::sync::atomic::Ordering::Acquire) {
+            for _ in 0..64 {
+                std::hint::spin_loop();
+            }
+            if start.elapsed() > HANDOFF_SPIN {
+                break 'spin;
+            }
+        }
+        let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(what) = slot.take() {
+                return what;
+            }
+            slot = self.given.wait(slot).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
+/// Cancels a [`Handoff`] when dropped, unless it was given already.
+struct CancelOnDrop<'a>(&'a Handoff);
+
+impl Drop for CancelOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.put(None);
+    }
 }
 
 /// The template files of a chart tree, subcharts included (a library
