@@ -1204,11 +1204,15 @@ fn execute_parallel<'c>(
     })
 }
 
-/// What the helper of [`execute_parallel`] waits for: the engine's
-/// templates and the run order, or `None` when it is not needed.
+/// What the helper of [`execute_parallel`] gets: the engine's templates and
+/// the run order.
+type Work = (Templates, Vec<usize>);
+
+/// What the helper of [`execute_parallel`] waits for: its [`Work`], or
+/// `None` when it is not needed.
 #[derive(Default)]
 struct Handoff {
-    slot: std::sync::Mutex<Option<Option<(Templates, Vec<usize>)>>>,
+    slot: std::sync::Mutex<Option<Option<Work>>>,
     given: std::sync::Condvar,
     /// set once `slot` is filled (what the waiting thread spins on)
     filled: std::sync::atomic::AtomicBool,
@@ -1221,7 +1225,7 @@ struct Handoff {
 const HANDOFF_SPIN: std::time::Duration = std::time::Duration::from_millis(3);
 
 impl Handoff {
-    fn put(&self, what: Option<(Templates, Vec<usize>)>) {
+    fn put(&self, what: Option<Work>) {
         let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
         if slot.is_none() {
             *slot = Some(what);
@@ -1235,7 +1239,7 @@ impl Handoff {
     }
 
     /// Waits for what [`Handoff::give`] gives (`None` once cancelled).
-    fn take(&self) -> Option<(Templates, Vec<usize>)> {
+    fn take(&self) -> Option<Work> {
         let start = std::time::Instant::now();
         'spin: while !self.filled.load(std::sync::atomic::Ordering::Acquire) {
             for _ in 0..64 {
