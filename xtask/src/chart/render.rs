@@ -992,10 +992,12 @@ fn execute_all(
 /// An engine over `templates` and the chart's template objects, values
 /// included, all of their own (for another thread, or to start again).
 fn fresh_state<'c>(inputs: &Inputs<'c>, templates: Templates) -> (Engine, Vec<Renderable<'c>>) {
-    (
-        Engine::from_templates(Rc::new(helm_registry()), templates),
-        renderables(inputs),
-    )
+    (fresh_engine(templates), renderables(inputs))
+}
+
+/// An engine over `templates` with a function registry of its own.
+fn fresh_engine(templates: Templates) -> Engine {
+    Engine::from_templates(Rc::new(helm_registry()), templates)
 }
 
 /// Positions in `tpls` of the templates that are run (not partials), in
@@ -1123,7 +1125,7 @@ fn execute_parallel<'c>(
                 let tpls = renderables(inputs);
                 match handoff.take() {
                     Some((templates, order)) => {
-                        let engine = Engine::from_templates(Rc::new(helm_registry()), templates);
+                        let engine = fresh_engine(templates);
                         work(&engine, &tpls, &order, &mut || {});
                         release(inputs.opts, engine, tpls);
                     }
@@ -1214,7 +1216,8 @@ type Work = (Templates, Vec<usize>);
 struct Handoff {
     slot: std::sync::Mutex<Option<Option<Work>>>,
     given: std::sync::Condvar,
-    /// set once `slot` is filled (what the waiting thread spins on)
+    /// set (under the lock) when `slot` is filled, and never unset: the
+    /// slot is filled once, and this is what the waiting thread spins on
     filled: std::sync::atomic::AtomicBool,
 }
 
@@ -1227,7 +1230,8 @@ const HANDOFF_SPIN: std::time::Duration = std::time::Duration::from_millis(3);
 impl Handoff {
     fn put(&self, what: Option<Work>) {
         let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.is_none() {
+        // (not `slot.is_none()`: the helper empties the slot as it takes it)
+        if !self.filled.load(std::sync::atomic::Ordering::Relaxed) {
             *slot = Some(what);
             self.filled.store(true, std::sync::atomic::Ordering::Release);
             self.given.notify_all();
@@ -1241,12 +1245,12 @@ impl Handoff {
     /// Waits for what [`Handoff::give`] gives (`None` once cancelled).
     fn take(&self) -> Option<Work> {
         let start = std::time::Instant::now();
-        'spin: while !self.filled.load(std::sync::atomic::Ordering::Acquire) {
+        while !self.filled.load(std::sync::atomic::Ordering::Acquire) {
             for _ in 0..64 {
                 std::hint::spin_loop();
             }
             if start.elapsed() > HANDOFF_SPIN {
-                break 'spin;
+                break;
             }
         }
         let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
