@@ -11,9 +11,11 @@
 //! both on many generated value documents.
 //!
 //! Before validating, the whole schema document is walked once
-//! ([`Fast::supported`]): every keyword must be known for the draft, every
-//! `$ref` must resolve, every pattern must be one boon's compile accepts
-//! unchanged (so boon's compile cannot fail where this path says "valid").
+//! ([`Fast::supported`]): every keyword boon reads must be one modelled
+//! here for the draft (others, which boon ignores too, are skipped with
+//! their values), every `$ref` must resolve, every pattern must be one
+//! boon's compile accepts unchanged (so boon's compile cannot fail where
+//! this path says "valid").
 
 use std::collections::HashMap;
 
@@ -31,6 +33,7 @@ pub(super) fn certainly_valid(schema: &Value, draft: Draft, values: &Map<String,
         draft,
         regexes: HashMap::new(),
         depth: 0,
+        ref_targets: Vec::new(),
     };
     f.supported(schema, true, 0) && f.valid(schema, Inst::Root(values)) == Some(true)
 }
@@ -165,10 +168,72 @@ struct Fast<'s> {
     /// Every pattern of the schema, as the regex crate translates it.
     regexes: HashMap<&'s str, Hir>,
     depth: usize,
+    /// `$ref` targets outside the schema's own subschemas already checked
+    /// by [`Fast::ref_target_supported`].
+    ref_targets: Vec<*const Value>,
 }
 
-/// Folds sub-results of a conjunction: any `false` decides, else any
-/// unknown makes the whole unknown.
+/// Every keyword boon reads, in any draft. A keyword outside this list is
+/// ignored by boon (validation and compile alike), so the fast path may
+/// ignore it too; one inside it must be modelled by [`Fast::supported`].
+const BOON_KEYWORDS: &[&str] = &[
+    "$anchor",
+    "$defs",
+    "$dynamicAnchor",
+    "$dynamicRef",
+    "$id",
+    "$recursiveAnchor",
+    "$recursiveRef",
+    "$ref",
+    "$schema",
+    "$vocabulary",
+    "additionalItems",
+    "additionalProperties",
+    "allOf",
+    "anyOf",
+    "const",
+    "contains",
+    "contentEncoding",
+    "contentMediaType",
+    "contentSchema",
+    "definitions",
+    "dependencies",
+    "dependentRequired",
+    "dependentSchemas",
+    "else",
+    "enum",
+    "exclusiveMaximum",
+    "exclusiveMinimum",
+    "format",
+    "id",
+    "if",
+    "items",
+    "maxContains",
+    "maxItems",
+    "maxLength",
+    "maxProperties",
+    "maximum",
+    "minContains",
+    "minItems",
+    "minLength",
+    "minProperties",
+    "minimum",
+    "multipleOf",
+    "not",
+    "oneOf",
+    "pattern",
+    "patternProperties",
+    "prefixItems",
+    "properties",
+    "propertyNames",
+    "required",
+    "then",
+    "type",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "uniqueItems",
+];
+
 /// Three-valued "some verdict is valid": `Some(true)` at the first valid
 /// one (later ones are not evaluated), else `None` if any was unsure.
 fn any_valid(verdicts: impl Iterator<Item = Option<bool>>) -> Option<bool> {
@@ -183,6 +248,8 @@ fn any_valid(verdicts: impl Iterator<Item = Option<bool>>) -> Option<bool> {
     any
 }
 
+/// Folds sub-results of a conjunction: any `false` decides, else any
+/// unknown makes the whole unknown.
 macro_rules! all {
     ($unsure:ident, $e:expr) => {
         match $e {
@@ -217,7 +284,11 @@ impl<'s> Fast<'s> {
         };
         o.iter().all(|(k, v)| match k.as_str() {
             "$schema" => root,
-            "$ref" => v.as_str().and_then(|r| self.resolve(r)).is_some(),
+            "$ref" => match v.as_str().and_then(|r| self.resolve(r)) {
+                Some((_, true)) => true,
+                Some((t, false)) => self.ref_target_supported(t, depth),
+                None => false,
+            },
             "type" => match v {
                 Value::String(t) => type_name(t),
                 Value::Array(a) => !a.is_empty() && a.iter().all(|t| t.as_str().is_some_and(type_name)),
@@ -269,8 +340,22 @@ impl<'s> Fast<'s> {
             "contentEncoding" | "contentMediaType" => true,
             "title" | "description" | "default" | "examples" | "$comment" | "readOnly" | "writeOnly" => true,
             "deprecated" => !old,
-            k => k.starts_with("x-"),
+            k => !BOON_KEYWORDS.contains(&k),
         })
+    }
+
+    /// A `$ref` target that is not one of the document's subschemas (say
+    /// `#/definitions/config/duration`, under a keyword boon ignores): boon
+    /// checks it against the draft's metaschema when it compiles the `$ref`,
+    /// so it must pass that check here, and its keywords are walked as a
+    /// subschema's. Each target is walked once (a `$ref` cycle ends there).
+    fn ref_target_supported(&mut self, t: &'s Value, depth: usize) -> bool {
+        let key = t as *const Value;
+        if self.ref_targets.contains(&key) {
+            return true;
+        }
+        self.ref_targets.push(key);
+        super::meta::certainly_valid(t, self.draft) && self.supported(t, false, depth + 1)
     }
 
     /// Compiles and keeps pattern `p`; `false` when boon might treat it
@@ -288,30 +373,51 @@ impl<'s> Fast<'s> {
         }
     }
 
-    /// A local `$ref`: `#`, `#/definitions/NAME` (drafts 6, 7) or
-    /// `#/$defs/NAME` (2020-12), NAME plain (no escapes).
-    fn resolve(&self, r: &str) -> Option<&'s Value> {
+    /// A local `$ref`: `#` or a JSON pointer `#/A/B/…` whose tokens are
+    /// plain (no escapes), through objects with no `$id`, `id` or anchor.
+    /// The flag tells whether the target is one of the document's own
+    /// subschemas: the root, or `#/definitions/NAME` (drafts 6, 7) /
+    /// `#/$defs/NAME` (2020-12), which the walk of the document covers.
+    fn resolve(&self, r: &str) -> Option<(&'s Value, bool)> {
         if r == "#" {
-            return Some(self.root);
+            return Some((self.root, true));
         }
-        let name = match self.draft {
-            Draft::V2020 => r.strip_prefix("#/$defs/")?,
-            _ => r.strip_prefix("#/definitions/")?,
-        };
-        if name.is_empty()
-            || !name
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
-        {
-            return None;
-        }
+        let path = r.strip_prefix("#/")?;
         let defs = if self.draft == Draft::V2020 {
             "$defs"
         } else {
             "definitions"
         };
-        let target = self.root.get(defs)?.get(name)?;
-        (target.is_object() || target.is_boolean()).then_some(target)
+        let mut cur = self.root;
+        let mut n = 0;
+        for tok in path.split('/') {
+            if tok.is_empty()
+                || !tok
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'$'))
+            {
+                return None;
+            }
+            cur = match cur {
+                Value::Object(o) => {
+                    if ["$id", "id", "$anchor", "$dynamicAnchor", "$recursiveAnchor"]
+                        .iter()
+                        .any(|k| o.contains_key(*k))
+                    {
+                        return None;
+                    }
+                    o.get(tok)?
+                }
+                Value::Array(a) => {
+                    let i = tok.parse::<usize>().ok().filter(|i| i.to_string() == tok)?;
+                    a.get(i)?
+                }
+                _ => return None,
+            };
+            n += 1;
+        }
+        let own = n == 2 && path.split('/').next() == Some(defs);
+        (cur.is_object() || cur.is_boolean()).then_some((cur, own))
     }
 
     /// `Some(valid)`, or `None` when unsure.
@@ -334,7 +440,7 @@ impl<'s> Fast<'s> {
         let o = &Kw::of(o);
         let mut unsure = false;
         if let Some(r) = o.ref_ {
-            let target = self.resolve(r.as_str()?)?;
+            let (target, _) = self.resolve(r.as_str()?)?;
             all!(unsure, self.valid(target, i));
             if self.draft != Draft::V2020 {
                 // drafts before 2019-09 ignore the other keywords
@@ -980,10 +1086,39 @@ mod tests {
             serde_json::json!({"properties": {"c": {"$schema": "http://json-schema.org/draft-07/schema#"}}}),
             serde_json::json!({"properties": {"a": {"minLength": 1.0}}}),
             serde_json::json!({"$ref": "#"}),
-            serde_json::json!({"weird": 1}),
+            serde_json::json!({"id": "x"}),
+            serde_json::json!({"unevaluatedItems": false}),
+            serde_json::json!({"x": {"a": {"type": 5}}, "properties": {"a": {"$ref": "#/x/a"}}}),
+            serde_json::json!({"x": {"$id": "http://y/", "a": {}}, "properties": {"a": {"$ref": "#/x/a"}}}),
+            serde_json::json!({"x": {"a": {"$id": "http://y/"}}, "properties": {"a": {"$ref": "#/x/a"}}}),
+            serde_json::json!({"x": [{}], "properties": {"a": {"$ref": "#/x/00"}}}),
         ] {
             assert!(!check(Draft::V7, s.clone()), "{s}");
         }
+        // keywords boon ignores are ignored, and a `$ref` may point under them
+        for s in [
+            serde_json::json!({"weird": 1, "x-kind": {"type": 5}}),
+            serde_json::json!({
+                "definitions": {"config": {"str": {"type": "string"}, "note": "x"}},
+                "properties": {"a": {"$ref": "#/definitions/config/str"}}
+            }),
+            serde_json::json!({"x": [{"type": "string"}], "properties": {"a": {"$ref": "#/x/0"}}}),
+            serde_json::json!({
+                "x": {"node": {"anyOf": [{"type": "integer"}, {"type": "array", "items": {"$ref": "#/x/node"}}]}},
+                "properties": {"b": {"$ref": "#/x/node"}}
+            }),
+        ] {
+            assert!(check(Draft::V7, s.clone()), "{s}");
+        }
+        // a target under an ignored keyword is checked like any subschema
+        assert!(!check(
+            Draft::V7,
+            serde_json::json!({"x": {"a": {"format": "uri"}}, "properties": {"a": {"$ref": "#/x/a"}}})
+        ));
+        assert!(!check(
+            Draft::V7,
+            serde_json::json!({"x": {"a": {"type": "integer"}}, "properties": {"a": {"$ref": "#/x/a"}}})
+        ));
         // draft-specific keywords
         assert!(!check(Draft::V6, serde_json::json!({"if": true})));
         assert!(!check(Draft::V2020, serde_json::json!({"dependencies": {}})));

@@ -161,6 +161,39 @@ fn hand_cases() -> Vec<Case> {
         case("hand draft-07", d7, v7),
         case("hand draft-06", d6, v6),
         case("hand 2020-12", d2020, v2020),
+        // `$ref`s into a container under a keyword boon ignores (as the
+        // prometheus chart's alertmanager schema has), and a cycle there
+        case(
+            "hand: refs under ignored keywords",
+            json!({
+                "$schema": "http://json-schema.org/draft-07/schema",
+                "type": "object",
+                "definitions": {
+                    "config": {
+                        "description": "not a schema of its own",
+                        "duration": {"type": "string", "pattern": "^(([0-9]+)h)?(([0-9]+)m)?$|^0$"},
+                        "route": {
+                            "type": "object",
+                            "properties": {
+                                "wait": {"$ref": "#/definitions/config/duration"},
+                                "routes": {"type": "array", "items": {"$ref": "#/definitions/config/route"}}
+                            }
+                        }
+                    }
+                },
+                "x-lists": [{"type": "integer", "minimum": 1}],
+                "properties": {
+                    "wait": {"$ref": "#/definitions/config/duration"},
+                    "route": {"$ref": "#/definitions/config/route"},
+                    "count": {"$ref": "#/x-lists/0"}
+                }
+            }),
+            obj(json!({
+                "wait": "1h5m",
+                "route": {"wait": "0", "routes": [{"wait": "3m", "routes": []}]},
+                "count": 2
+            })),
+        ),
         // boon asserts formats up to draft 7: the fast path declines
         case(
             "format draft-07",
