@@ -102,6 +102,54 @@ fn a_value_set_by_an_earlier_template_is_seen_by_the_later_ones() {
     assert!(!out.contains("v: \"no\""), "{out}");
 }
 
+/// A template that stores a random password in the values and prints a
+/// checksum of it, and later templates that print the password: one
+/// password throughout, as in Helm (bitnami's `common.secrets.passwords.manage`
+/// with `set .Values.global…`, and `checksum/secret` annotations). The
+/// first parallel run of the storing template must not be the one whose
+/// output is kept if another run sets the values.
+#[test]
+fn a_random_value_stored_in_the_values_is_the_one_every_template_sees() {
+    let t = tempfile::tempdir().unwrap();
+    let mut tpls = readers("r", 40, "{{ .Values.pw | sha256sum | quote }}");
+    tpls.extend(readers("a", 5, "{{ .Values.pw | sha256sum | quote }}"));
+    tpls.push((
+        "m-set.yaml".into(),
+        format!(
+            "{{{{- $_ := set .Values \"pw\" (randAlphaNum 16) }}}}\n{}",
+            config_map("m-set", "{{ .Values.pw | sha256sum | quote }}")
+        ),
+    ));
+    let c = chart(t.path(), "pw: unset\n", &tpls);
+    // Helm runs r-39 … r-00, then m-set, then a-04 … a-00
+    for jobs in ["1", "2"] {
+        for _ in 0..5 {
+            let (code, out, err) = template(&c, jobs);
+            assert_eq!(code, Some(0), "{err}");
+            let mut sums = std::collections::BTreeMap::new();
+            for doc in out.split("\n---\n") {
+                let field = |key: &str| doc.lines().find_map(|l| l.trim().strip_prefix(key));
+                if let (Some(name), Some(v)) = (field("name: "), field("v: ")) {
+                    sums.insert(name.to_string(), v.to_string());
+                }
+            }
+            assert_eq!(sums.len(), 46, "{out}");
+            let set = &sums["m-set"];
+            for (name, v) in &sums {
+                if name.starts_with("r-") {
+                    assert_eq!(v, &sums["r-00"], "{name} (jobs {jobs})");
+                    assert_ne!(v, set, "{name} (jobs {jobs})");
+                } else {
+                    assert_eq!(
+                        v, set,
+                        "{name} saw another password than m-set printed (jobs {jobs})"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn a_merge_into_a_values_map_midway_is_seen_only_after_it() {
     let t = tempfile::tempdir().unwrap();

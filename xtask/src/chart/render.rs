@@ -957,22 +957,12 @@ fn execute_all(
     match ran {
         Parallel::NotRun => {}
         Parallel::Done => from = order.len(),
-        Parallel::Redo {
-            from: k,
-            prior_steps,
-            replay,
-        } => {
+        Parallel::Redo { from: k, prior_steps } => {
             // the rest runs in sequence on fresh values, as if the
             // templates before `k` had run on them (they changed nothing
-            // others see, but `replay`, which is run again for its changes)
+            // others see)
             let (fresh, fresh_tpls) = fresh_state(inputs, engine.templates());
             fresh.charge_steps(prior_steps);
-            if let Some(r) = replay {
-                let t = &fresh_tpls[order[r]];
-                if let Err(e) = run_template(&fresh, t).out {
-                    return Err(err(helm_exec_error(&t.name, &e, opts.helm3)));
-                }
-            }
             let old = std::mem::replace(&mut engine, fresh);
             release(opts, old, std::mem::replace(&mut tpls, fresh_tpls));
             from = k;
@@ -1063,13 +1053,8 @@ enum Parallel {
     /// every template ran and was handed on
     Done,
     /// the templates from position `from` on must run again in sequence,
-    /// after `prior_steps` steps and after running the template at position
-    /// `replay` again (its output was handed on; its changes are needed)
-    Redo {
-        from: usize,
-        prior_steps: u64,
-        replay: Option<usize>,
-    },
+    /// after `prior_steps` steps
+    Redo { from: usize, prior_steps: u64 },
 }
 
 /// Builds the engine and template objects with `prepare`, then runs the
@@ -1089,8 +1074,12 @@ enum Parallel {
 /// changes a map other templates can see (`set .Values …`, `merge` into a
 /// values map, `set $ …`) changes what the later ones see. A run only
 /// counts if no template before it in the order did that; so outputs are
-/// handed on up to and including the first such template, and from there
-/// on the caller runs the rest in sequence ([`Parallel::Redo`]). The same
+/// handed on up to the first such template, and from that one on the
+/// caller runs the rest in sequence ([`Parallel::Redo`]). That template
+/// runs again rather than being replayed for its changes after its output
+/// was handed on: its output and the state the later templates see must
+/// come from one run (a password made with `randAlphaNum` and stored in
+/// the values, and a checksum of it in another template). The same
 /// happens where the steps taken in all, in order, pass the engine's step
 /// limit, so that error too is the one a sequential run gives. An error is
 /// returned as soon as everything before it is handed on.
@@ -1162,11 +1151,10 @@ fn execute_parallel<'c>(
                     let t = &tpls[order[done]];
                     let prior_steps = cum_steps;
                     cum_steps = cum_steps.saturating_add(run.steps);
-                    if cum_steps > limit {
+                    if cum_steps > limit || run.changed_shared {
                         return Some(Ok(Parallel::Redo {
                             from: done,
                             prior_steps,
-                            replay: None,
                         }));
                     }
                     match run.out {
@@ -1174,13 +1162,6 @@ fn execute_parallel<'c>(
                         Ok(out) => emit(t, out),
                     }
                     done += 1;
-                    if run.changed_shared {
-                        return Some(Ok(Parallel::Redo {
-                            from: done,
-                            prior_steps,
-                            replay: Some(done - 1),
-                        }));
-                    }
                 }
             };
         let mut verdict = None;
