@@ -485,7 +485,6 @@ fn load_files_offering(files: Vec<BufferedFile>, offer: Offer<'_>) -> Result<Cha
     if let Err(e) = c.metadata.validate() {
         return Err(values_first(&mut c).unwrap_or_else(|| err(e)));
     }
-    offer(&c.templates);
 
     // Subcharts are independent: unpack and load them side by side, and
     // report the first failure in name order, as a sequential load would.
@@ -524,14 +523,23 @@ fn load_files_offering(files: Vec<BufferedFile>, offer: Offer<'_>) -> Result<Cha
         };
         sc.map_err(|e| err(format!("error unpacking subchart {n} in {name}: {}", e.0)))
     };
+    // The chart's templates are offered for parsing (which may start a
+    // thread) only once the values parse has its thread: the loader waits
+    // for the values, never for the early parse, and a thread started
+    // while both cores are busy (this one and the early parse) waited up
+    // to 3 ms to run.
     let (values, loaded) = match c.values_raw.as_deref() {
         Some(raw) if !subcharts.is_empty() => std::thread::scope(|s| {
             let values = s.spawn(|| parse_values(raw));
+            offer(&c.templates);
             let loaded = par::map(&subcharts, load_subchart);
             let values = values.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
             (Some(values), loaded)
         }),
-        _ => (None, par::map(&subcharts, load_subchart)),
+        _ => {
+            offer(&c.templates);
+            (None, par::map(&subcharts, load_subchart))
+        }
     };
     let values_error = match values {
         Some(parsed) => set_values(&mut c, parsed),
