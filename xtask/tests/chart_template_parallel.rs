@@ -297,3 +297,107 @@ fn templates_parsed_while_the_chart_loads_render_as_parsed_after() {
         "{err}"
     );
 }
+
+/// After the first shared change, the thread that made it runs the rest
+/// alone, on its values. A clock reading (to the nanosecond) and a random
+/// password stored by two different templates must be what every later
+/// template sees, with a second shared change midway.
+#[test]
+fn the_templates_after_a_shared_change_see_its_exact_random_draws_and_clock() {
+    let t = tempfile::tempdir().unwrap();
+    let read = r#"{{ printf "%v|%v" .Values.t (.Values.pw | default "none") | quote }}"#;
+    let mut tpls = readers("r", 40, read);
+    tpls.extend(readers("a", 20, read));
+    tpls.push((
+        "z-set.yaml".into(),
+        format!(
+            "{{{{- $_ := set .Values \"t\" (now | date \"15:04:05.000000000\") }}}}\n{}",
+            config_map("z-set", read)
+        ),
+    ));
+    tpls.push((
+        "m-set.yaml".into(),
+        format!(
+            "{{{{- $_ := set .Values \"pw\" (randAlphaNum 16) }}}}\n{}",
+            config_map("m-set", read)
+        ),
+    ));
+    let c = chart(t.path(), "t: unset\n", &tpls);
+    // Helm runs z-set, r-39 … r-00, m-set, a-19 … a-00
+    for jobs in ["1", "2"] {
+        for _ in 0..5 {
+            let (code, out, err) = template(&c, jobs);
+            assert_eq!(code, Some(0), "{err}");
+            let mut seen = std::collections::BTreeMap::new();
+            for doc in out.split("\n---\n") {
+                let field = |key: &str| doc.lines().find_map(|l| l.trim().strip_prefix(key));
+                if let (Some(name), Some(v)) = (field("name: "), field("v: ")) {
+                    seen.insert(name.to_string(), v.trim_matches('"').to_string());
+                }
+            }
+            assert_eq!(seen.len(), 62, "{out}");
+            let (time, none) = seen["z-set"].split_once('|').unwrap();
+            assert_eq!(none, "none");
+            assert_ne!(time, "unset");
+            let (_, pw) = seen["m-set"].split_once('|').unwrap();
+            assert_eq!(pw.len(), 16);
+            for (name, v) in &seen {
+                let want = if name.starts_with("r-") || name == "z-set" {
+                    format!("{time}|none")
+                } else {
+                    format!("{time}|{pw}")
+                };
+                assert_eq!(v, &want, "{name} (jobs {jobs})");
+            }
+        }
+    }
+}
+
+/// An error after a shared change: the first in Helm's order is reported,
+/// whichever thread met it.
+#[test]
+fn the_first_error_after_a_shared_change_is_reported() {
+    let t = tempfile::tempdir().unwrap();
+    let mut tpls = readers("r", 40, "{{ .Values.seen | quote }}");
+    tpls.push((
+        "z-set.yaml".into(),
+        format!(
+            "{{{{- $_ := set .Values \"seen\" \"yes\" }}}}\n{}",
+            config_map("z-set", "set")
+        ),
+    ));
+    tpls.push(("r-20.yaml".into(), "{{ fail \"first\" }}".into()));
+    tpls.push(("r-05.yaml".into(), "{{ fail \"second\" }}".into()));
+    let (code, _, err) = both(&chart(t.path(), "{}\n", &tpls));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("r-20.yaml") && err.contains("first"), "{err}");
+    assert!(!err.contains("second"), "{err}");
+}
+
+/// The step limit is met where a sequential run meets it, before a shared
+/// change and after one (the continuing thread counts the other thread's
+/// steps before the change too). Each `genPrivateKey` counts 100 000
+/// steps: 300 of them per template, 200 000 000 in all, end in the seventh
+/// heavy template in order.
+#[test]
+fn the_step_limit_is_met_where_a_sequential_run_meets_it() {
+    let heavy = r#"{{ range until 300 }}{{ $k := genPrivateKey "ed25519" }}{{ end }}{{ .Values.seen | default "no" | quote }}"#;
+    for with_change in [false, true] {
+        let t = tempfile::tempdir().unwrap();
+        let mut tpls = readers("r", 5, heavy);
+        tpls.extend(readers("a", 5, heavy));
+        if with_change {
+            tpls.push((
+                "m-set.yaml".into(),
+                format!(
+                    "{{{{- $_ := set .Values \"seen\" \"yes\" }}}}\n{}",
+                    config_map("m-set", "set")
+                ),
+            ));
+        }
+        let (code, _, err) = both(&chart(t.path(), "{}\n", &tpls));
+        assert_eq!(code, Some(2), "{err}");
+        // r-04 … r-00, (m-set), a-04 fit; a-03 passes the limit
+        assert!(err.contains("a-03.yaml") && err.contains("step limit"), "{err}");
+    }
+}

@@ -1072,50 +1072,48 @@ enum Parallel {
 ///
 /// Helm runs templates one after another on shared values: a template that
 /// changes a map other templates can see (`set .Values …`, `merge` into a
-/// values map, `set $ …`) changes what the later ones see. A run only
-/// counts if no template before it in the order did that; so outputs are
-/// handed on up to the first such template, and from that one on the
-/// caller runs the rest in sequence ([`Parallel::Redo`]). That template
-/// runs again rather than being replayed for its changes after its output
-/// was handed on: its output and the state the later templates see must
-/// come from one run (a password made with `randAlphaNum` and stored in
-/// the values, and a checksum of it in another template). The same
-/// happens where the steps taken in all, in order, pass the engine's step
-/// limit, so that error too is the one a sequential run gives. An error is
-/// returned as soon as everything before it is handed on.
+/// values map, `set $ …`) changes what the later ones see. The first such
+/// template in the order (the *flag*) was run on the values of one thread,
+/// which saw every change before it (none) and its own: that thread's
+/// values are now exactly the values of a sequential run at that point. So
+/// that thread runs every later template alone, in order
+/// ([`Board::continue_alone`]), and the other thread's runs past the flag
+/// are dropped; if the other thread then reports a shared change earlier
+/// in the order, the flag and the continuation move to it. The continuing
+/// thread's step count is first made the sequential one (the steps of the
+/// other thread's runs before the flag are charged to it), so its engine
+/// stops at the step limit exactly where a sequential run does. Before the
+/// flag the step limit is checked on the steps taken in order, and where
+/// it would be passed the caller runs the rest in sequence
+/// ([`Parallel::Redo`]). An error is returned as soon as everything before
+/// it is handed on.
 fn execute_parallel<'c>(
     inputs: &Inputs<'c>,
     prepare: impl FnOnce() -> Result<(Engine, Vec<Renderable<'c>>), RenderError>,
     emit: &mut dyn FnMut(&Renderable<'_>, String),
 ) -> Result<(Engine, Vec<Renderable<'c>>, Vec<usize>, Parallel), RenderError> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
+    use std::sync::atomic::Ordering;
     let handoff = Handoff::default();
-    let next = AtomicUsize::new(0);
-    // no template past this position is started (an error or a shared change)
-    let stop = AtomicUsize::new(usize::MAX);
-    let runs: Mutex<Vec<Option<Run>>> = Mutex::new(Vec::new());
-    let work = |engine: &Engine, tpls: &[Renderable<'_>], order: &[usize], after_each: &mut dyn FnMut()| loop {
-        let k = next.fetch_add(1, Ordering::Relaxed);
-        if k >= order.len() || k > stop.load(Ordering::Relaxed) {
-            break;
-        }
-        let run = run_template(engine, &tpls[order[k]]);
-        if run.out.is_err() || run.changed_shared {
-            stop.fetch_min(k, Ordering::Relaxed);
-        }
-        runs.lock().unwrap_or_else(|p| p.into_inner())[k] = Some(run);
-        after_each();
-    };
+    let board = Board::default();
     std::thread::scope(|s| {
         let helper = std::thread::Builder::new()
             .stack_size(super::cli::RENDER_STACK)
             .spawn_scoped(s, || {
+                // whatever happens, the main thread must not wait for it
+                struct Ended<'a>(&'a Board);
+                impl Drop for Ended<'_> {
+                    fn drop(&mut self) {
+                        let _guard = self.0.lock();
+                        self.0.helper_ended.store(true, Ordering::Release);
+                        self.0.changed.notify_all();
+                    }
+                }
+                let _ended = Ended(&board);
                 let tpls = renderables(inputs);
                 match handoff.take() {
                     Some((templates, order)) => {
                         let engine = fresh_engine(templates);
-                        work(&engine, &tpls, &order, &mut || {});
+                        board.work(HELPER, &engine, &tpls, &order, &mut || {});
                         release(inputs.opts, engine, tpls);
                     }
                     None if inputs.opts.leak => std::mem::forget(tpls),
@@ -1123,15 +1121,23 @@ fn execute_parallel<'c>(
                 }
             });
         // on every way out (an error, too few templates, a panic) the
-        // helper must stop waiting
+        // helper must stop waiting, and stop working
         let _cancel = CancelOnDrop(&handoff);
+        struct StopOnDrop<'a>(&'a Board);
+        impl Drop for StopOnDrop<'_> {
+            fn drop(&mut self) {
+                self.0.stop.store(0, Ordering::Relaxed);
+                self.0.lock().flag = Some((0, usize::MAX));
+            }
+        }
         let (engine, tpls) = prepare()?;
         let order = run_order(&tpls);
         let n = order.len();
         if n < 2 {
             return Ok((engine, tpls, order, Parallel::NotRun));
         }
-        *runs.lock().unwrap_or_else(|p| p.into_inner()) = std::iter::repeat_with(|| None).take(n).collect();
+        board.reset(n);
+        let _stop = StopOnDrop(&board);
         handoff.give(engine.templates(), order.clone());
         let limit = engine.step_limit;
         let helm3 = inputs.opts.helm3;
@@ -1142,20 +1148,26 @@ fn execute_parallel<'c>(
             |emit: &mut dyn FnMut(&Renderable<'_>, String)| -> Option<Result<Parallel, RenderError>> {
                 loop {
                     let run = {
-                        let mut runs = runs.lock().unwrap_or_else(|p| p.into_inner());
-                        match runs.get_mut(done).and_then(Option::take) {
-                            Some(run) => run,
+                        let mut b = board.lock();
+                        let past_flag = b.flag.is_some_and(|(f, _)| done > f);
+                        let slot = if past_flag { &mut b.cont } else { &mut b.runs };
+                        match slot.get_mut(done).and_then(Option::take) {
+                            Some(run) => (run, past_flag),
                             None => return (done == n).then_some(Ok(Parallel::Done)),
                         }
                     };
+                    let (run, past_flag) = run;
                     let t = &tpls[order[done]];
-                    let prior_steps = cum_steps;
-                    cum_steps = cum_steps.saturating_add(run.steps);
-                    if cum_steps > limit || run.changed_shared {
-                        return Some(Ok(Parallel::Redo {
-                            from: done,
-                            prior_steps,
-                        }));
+                    if !past_flag {
+                        // (past the flag, the continuing engine counts in order)
+                        let prior_steps = cum_steps;
+                        cum_steps = cum_steps.saturating_add(run.steps);
+                        if cum_steps > limit {
+                            return Some(Ok(Parallel::Redo {
+                                from: done,
+                                prior_steps,
+                            }));
+                        }
                     }
                     match run.out {
                         Err(e) => return Some(Err(err(helm_exec_error(&t.name, &e, helm3)))),
@@ -1165,16 +1177,32 @@ fn execute_parallel<'c>(
                 }
             };
         let mut verdict = None;
+        // hands on what it can; true once there is a verdict
         let mut after_each = || {
             if verdict.is_none() {
                 verdict = hand_on(emit);
                 if verdict.is_some() {
                     // nothing after this point is needed any more
-                    stop.store(0, Ordering::Relaxed);
+                    board.stop.store(0, Ordering::Relaxed);
+                    board.lock().flag = Some((0, usize::MAX));
                 }
             }
+            verdict.is_some()
         };
-        work(&engine, &tpls, &order, &mut after_each);
+        board.work(MAIN, &engine, &tpls, &order, &mut || {
+            after_each();
+        });
+        // the helper may still be running the rest alone: hand its runs on
+        // as they come
+        while !after_each() && helper.is_ok() {
+            let b = board.lock();
+            if board.helper_ended.load(Ordering::Acquire) {
+                drop(b);
+                after_each();
+                break;
+            }
+            drop(board.changed.wait(b).unwrap_or_else(|p| p.into_inner()));
+        }
         // (no thread: this one ran every template)
         if let Ok(h) = helper {
             if let Err(p) = h.join() {
@@ -1185,6 +1213,153 @@ fn execute_parallel<'c>(
         let verdict = verdict.unwrap_or(Ok(Parallel::Done))?;
         Ok((engine, tpls, order, verdict))
     })
+}
+
+/// Who ran a template in [`execute_parallel`].
+const MAIN: usize = 0;
+const HELPER: usize = 1;
+
+/// What the two threads of [`execute_parallel`] share: the runs, the
+/// first shared change in order and the runs of the thread continuing
+/// from it.
+#[derive(Default)]
+struct Board {
+    state: std::sync::Mutex<BoardState>,
+    /// signalled when a run is stored (and when the helper ends)
+    changed: std::sync::Condvar,
+    /// the next position to run
+    next: std::sync::atomic::AtomicUsize,
+    /// no position past this one is started (an error or a shared change)
+    stop: std::sync::atomic::AtomicUsize,
+    /// the helper thread has returned (or panicked)
+    helper_ended: std::sync::atomic::AtomicBool,
+}
+
+#[derive(Default)]
+struct BoardState {
+    /// each position's run, before the flag (taken when handed on)
+    runs: Vec<Option<Run>>,
+    /// steps and runner of each position's run (kept)
+    steps: Vec<Option<(u64, usize)>>,
+    /// the first position in order whose run changed shared values, and
+    /// the thread that ran it (and continues from it)
+    flag: Option<(usize, usize)>,
+    /// the continuing thread's runs past the flag
+    cont: Vec<Option<Run>>,
+}
+
+impl Board {
+    fn lock(&self) -> std::sync::MutexGuard<'_, BoardState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn reset(&self, n: usize) {
+        let mut b = self.lock();
+        b.runs = std::iter::repeat_with(|| None).take(n).collect();
+        b.steps = vec![None; n];
+        b.cont = std::iter::repeat_with(|| None).take(n).collect();
+        self.stop.store(usize::MAX, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// A thread's share: the next position in order until none is left or
+    /// `stop` is passed; after a shared change that becomes the flag, the
+    /// rest alone.
+    fn work(
+        &self,
+        me: usize,
+        engine: &Engine,
+        tpls: &[Renderable<'_>],
+        order: &[usize],
+        after_each: &mut dyn FnMut(),
+    ) {
+        use std::sync::atomic::Ordering;
+        loop {
+            let k = self.next.fetch_add(1, Ordering::Relaxed);
+            if k >= order.len() || k > self.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let run = run_template(engine, &tpls[order[k]]);
+            let failed = run.out.is_err();
+            let shared = run.changed_shared && !failed;
+            let flag = {
+                let mut b = self.lock();
+                b.steps[k] = Some((run.steps, me));
+                b.runs[k] = Some(run);
+                let first = shared && b.flag.is_none_or(|(f, _)| k < f);
+                if first {
+                    b.flag = Some((k, me));
+                    for c in &mut b.cont {
+                        *c = None;
+                    }
+                }
+                if failed || shared {
+                    self.stop.fetch_min(k, Ordering::Relaxed);
+                }
+                first
+            };
+            self.changed.notify_all();
+            after_each();
+            if flag {
+                self.continue_alone(me, k, engine, tpls, order, after_each);
+            }
+            if failed || shared {
+                break;
+            }
+        }
+    }
+
+    /// The rest after the flag at `k`, run by the thread `me` that ran it,
+    /// in order, for as long as the flag stays its own.
+    fn continue_alone(
+        &self,
+        me: usize,
+        k: usize,
+        engine: &Engine,
+        tpls: &[Renderable<'_>],
+        order: &[usize],
+        after_each: &mut dyn FnMut(),
+    ) {
+        // the other thread's steps before the flag, charged to this engine
+        // so that it counts as a sequential run does
+        let mut b = self.lock();
+        loop {
+            if b.flag != Some((k, me)) {
+                return;
+            }
+            if b.steps[..k].iter().all(Option::is_some) {
+                break;
+            }
+            if self.helper_ended.load(std::sync::atomic::Ordering::Acquire) {
+                // (a helper that panicked: its panic is raised on joining)
+                return;
+            }
+            b = self.changed.wait(b).unwrap_or_else(|p| p.into_inner());
+        }
+        let others: u64 = b.steps[..k]
+            .iter()
+            .flatten()
+            .filter(|(_, who)| *who != me)
+            .map(|(s, _)| *s)
+            .fold(0u64, |a, s| a.saturating_add(s));
+        drop(b);
+        engine.charge_steps(others);
+        for p in k + 1..order.len() {
+            let run = run_template(engine, &tpls[order[p]]);
+            let failed = run.out.is_err();
+            {
+                let mut b = self.lock();
+                if b.flag != Some((k, me)) {
+                    return;
+                }
+                b.cont[p] = Some(run);
+            }
+            self.changed.notify_all();
+            after_each();
+            if failed {
+                return;
+            }
+        }
+    }
 }
 
 /// What the helper of [`execute_parallel`] gets: the engine's templates and
