@@ -54,6 +54,42 @@ fn config_map(name: &str, data: &str) -> String {
     format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  v: {data}\n")
 }
 
+/// Template `{name}.yaml`: sets `.Values.seen` to "yes" (a change every
+/// later template sees), and renders a ConfigMap.
+fn setter(name: &str) -> (String, String) {
+    (
+        format!("{name}.yaml"),
+        format!(
+            "{{{{- $_ := set .Values \"seen\" \"yes\" }}}}\n{}",
+            config_map(name, "set")
+        ),
+    )
+}
+
+/// Renders `chart` five times with one thread and five with two, and
+/// gives `check` the thread count and each ConfigMap's `v` by name.
+fn five_renders_each(chart: &Path, mut check: impl FnMut(&str, std::collections::BTreeMap<String, String>)) {
+    for jobs in ["1", "2"] {
+        for _ in 0..5 {
+            let (code, out, err) = template(chart, jobs);
+            assert_eq!(code, Some(0), "{err}");
+            check(jobs, data_by_name(&out));
+        }
+    }
+}
+
+/// Each ConfigMap's name and its `v` (unquoted), from rendered output.
+fn data_by_name(out: &str) -> std::collections::BTreeMap<String, String> {
+    let mut by_name = std::collections::BTreeMap::new();
+    for doc in out.split("\n---\n") {
+        let field = |key: &str| doc.lines().find_map(|l| l.trim().strip_prefix(key));
+        if let (Some(name), Some(v)) = (field("name: "), field("v: ")) {
+            by_name.insert(name.to_string(), v.trim_matches('"').to_string());
+        }
+    }
+    by_name
+}
+
 /// `n` templates named `{prefix}-NN.yaml`, each a ConfigMap of `data`.
 fn readers(prefix: &str, n: usize, data: &str) -> Vec<(String, String)> {
     (0..n)
@@ -89,13 +125,7 @@ fn a_value_set_by_an_earlier_template_is_seen_by_the_later_ones() {
     // Helm runs the templates of a directory in reverse name order: `z-set`
     // first, then the readers
     let mut tpls = readers("r", 40, r#"{{ .Values.seen | default "no" | quote }}"#);
-    tpls.push((
-        "z-set.yaml".into(),
-        format!(
-            "{{{{- $_ := set .Values \"seen\" \"yes\" }}}}\n{}",
-            config_map("z-set", "set")
-        ),
-    ));
+    tpls.push(setter("z-set"));
     let (code, out, err) = both(&chart(t.path(), "{}\n", &tpls));
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(out.matches("v: \"yes\"").count(), 40, "{out}");
@@ -122,32 +152,21 @@ fn a_random_value_stored_in_the_values_is_the_one_every_template_sees() {
     ));
     let c = chart(t.path(), "pw: unset\n", &tpls);
     // Helm runs r-39 … r-00, then m-set, then a-04 … a-00
-    for jobs in ["1", "2"] {
-        for _ in 0..5 {
-            let (code, out, err) = template(&c, jobs);
-            assert_eq!(code, Some(0), "{err}");
-            let mut sums = std::collections::BTreeMap::new();
-            for doc in out.split("\n---\n") {
-                let field = |key: &str| doc.lines().find_map(|l| l.trim().strip_prefix(key));
-                if let (Some(name), Some(v)) = (field("name: "), field("v: ")) {
-                    sums.insert(name.to_string(), v.to_string());
-                }
-            }
-            assert_eq!(sums.len(), 46, "{out}");
-            let set = &sums["m-set"];
-            for (name, v) in &sums {
-                if name.starts_with("r-") {
-                    assert_eq!(v, &sums["r-00"], "{name} (jobs {jobs})");
-                    assert_ne!(v, set, "{name} (jobs {jobs})");
-                } else {
-                    assert_eq!(
-                        v, set,
-                        "{name} saw another password than m-set printed (jobs {jobs})"
-                    );
-                }
+    five_renders_each(&c, |jobs, sums| {
+        assert_eq!(sums.len(), 46, "{sums:?}");
+        let set = &sums["m-set"];
+        for (name, v) in &sums {
+            if name.starts_with("r-") {
+                assert_eq!(v, &sums["r-00"], "{name} (jobs {jobs})");
+                assert_ne!(v, set, "{name} (jobs {jobs})");
+            } else {
+                assert_eq!(
+                    v, set,
+                    "{name} saw another password than m-set printed (jobs {jobs})"
+                );
             }
         }
-    }
+    });
 }
 
 #[test]
@@ -324,33 +343,22 @@ fn the_templates_after_a_shared_change_see_its_exact_random_draws_and_clock() {
     ));
     let c = chart(t.path(), "t: unset\n", &tpls);
     // Helm runs z-set, r-39 … r-00, m-set, a-19 … a-00
-    for jobs in ["1", "2"] {
-        for _ in 0..5 {
-            let (code, out, err) = template(&c, jobs);
-            assert_eq!(code, Some(0), "{err}");
-            let mut seen = std::collections::BTreeMap::new();
-            for doc in out.split("\n---\n") {
-                let field = |key: &str| doc.lines().find_map(|l| l.trim().strip_prefix(key));
-                if let (Some(name), Some(v)) = (field("name: "), field("v: ")) {
-                    seen.insert(name.to_string(), v.trim_matches('"').to_string());
-                }
-            }
-            assert_eq!(seen.len(), 62, "{out}");
-            let (time, none) = seen["z-set"].split_once('|').unwrap();
-            assert_eq!(none, "none");
-            assert_ne!(time, "unset");
-            let (_, pw) = seen["m-set"].split_once('|').unwrap();
-            assert_eq!(pw.len(), 16);
-            for (name, v) in &seen {
-                let want = if name.starts_with("r-") || name == "z-set" {
-                    format!("{time}|none")
-                } else {
-                    format!("{time}|{pw}")
-                };
-                assert_eq!(v, &want, "{name} (jobs {jobs})");
-            }
+    five_renders_each(&c, |jobs, seen| {
+        assert_eq!(seen.len(), 62, "{seen:?}");
+        let (time, none) = seen["z-set"].split_once('|').unwrap();
+        assert_eq!(none, "none");
+        assert_ne!(time, "unset");
+        let (_, pw) = seen["m-set"].split_once('|').unwrap();
+        assert_eq!(pw.len(), 16);
+        for (name, v) in &seen {
+            let want = if name.starts_with("r-") || name == "z-set" {
+                format!("{time}|none")
+            } else {
+                format!("{time}|{pw}")
+            };
+            assert_eq!(v, &want, "{name} (jobs {jobs})");
         }
-    }
+    });
 }
 
 /// An error after a shared change: the first in Helm's order is reported,
@@ -359,13 +367,7 @@ fn the_templates_after_a_shared_change_see_its_exact_random_draws_and_clock() {
 fn the_first_error_after_a_shared_change_is_reported() {
     let t = tempfile::tempdir().unwrap();
     let mut tpls = readers("r", 40, "{{ .Values.seen | quote }}");
-    tpls.push((
-        "z-set.yaml".into(),
-        format!(
-            "{{{{- $_ := set .Values \"seen\" \"yes\" }}}}\n{}",
-            config_map("z-set", "set")
-        ),
-    ));
+    tpls.push(setter("z-set"));
     tpls.push(("r-20.yaml".into(), "{{ fail \"first\" }}".into()));
     tpls.push(("r-05.yaml".into(), "{{ fail \"second\" }}".into()));
     let (code, _, err) = both(&chart(t.path(), "{}\n", &tpls));
@@ -387,13 +389,7 @@ fn the_step_limit_is_met_where_a_sequential_run_meets_it() {
         let mut tpls = readers("r", 5, heavy);
         tpls.extend(readers("a", 5, heavy));
         if with_change {
-            tpls.push((
-                "m-set.yaml".into(),
-                format!(
-                    "{{{{- $_ := set .Values \"seen\" \"yes\" }}}}\n{}",
-                    config_map("m-set", "set")
-                ),
-            ));
+            tpls.push(setter("m-set"));
         }
         let (code, _, err) = both(&chart(t.path(), "{}\n", &tpls));
         assert_eq!(code, Some(2), "{err}");
