@@ -1126,8 +1126,7 @@ fn execute_parallel<'c>(
         struct StopOnDrop<'a>(&'a Board);
         impl Drop for StopOnDrop<'_> {
             fn drop(&mut self) {
-                self.0.stop.store(0, Ordering::Relaxed);
-                self.0.lock().flag = Some((0, usize::MAX));
+                self.0.halt();
             }
         }
         let (engine, tpls) = prepare()?;
@@ -1147,7 +1146,7 @@ fn execute_parallel<'c>(
         let mut hand_on =
             |emit: &mut dyn FnMut(&Renderable<'_>, String)| -> Option<Result<Parallel, RenderError>> {
                 loop {
-                    let run = {
+                    let (run, past_flag) = {
                         let mut b = board.lock();
                         let past_flag = b.flag.is_some_and(|(f, _)| done > f);
                         let slot = if past_flag { &mut b.cont } else { &mut b.runs };
@@ -1156,7 +1155,6 @@ fn execute_parallel<'c>(
                             None => return (done == n).then_some(Ok(Parallel::Done)),
                         }
                     };
-                    let (run, past_flag) = run;
                     let t = &tpls[order[done]];
                     if !past_flag {
                         // (past the flag, the continuing engine counts in order)
@@ -1183,8 +1181,7 @@ fn execute_parallel<'c>(
                 verdict = hand_on(emit);
                 if verdict.is_some() {
                     // nothing after this point is needed any more
-                    board.stop.store(0, Ordering::Relaxed);
-                    board.lock().flag = Some((0, usize::MAX));
+                    board.halt();
                 }
             }
             verdict.is_some()
@@ -1251,6 +1248,13 @@ struct BoardState {
 impl Board {
     fn lock(&self) -> std::sync::MutexGuard<'_, BoardState> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Stops both threads: no position is started any more, and the flag
+    /// becomes one no thread owns, which ends a continuation.
+    fn halt(&self) {
+        self.stop.store(0, std::sync::atomic::Ordering::Relaxed);
+        self.lock().flag = Some((0, usize::MAX));
     }
 
     fn reset(&self, n: usize) {
