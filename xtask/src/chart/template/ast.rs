@@ -1,5 +1,7 @@
 //! Parse tree of a Go template (the node kinds of `text/template/parse`).
-//! `Display` gives Go's `String()` forms, used in "executing … at <…>" errors.
+//! Text and leaf operands are byte ranges of the template's source; `show`
+//! (with that source) gives Go's `String()` forms, used in "executing … at
+//! <…>" errors.
 
 use std::fmt;
 use std::sync::Arc;
@@ -76,14 +78,42 @@ pub struct Cmd {
     pub args: Vec<Arg>,
 }
 
+/// A byte range `pos..end` of a template's source ([`Source::text`]):
+/// leaf operands (fields, variables, names, literals) are the source text
+/// they were written as, so parsing copies and allocates none of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub pos: usize,
+    pub end: usize,
+}
+
+impl Span {
+    /// The spanned text of `src`, the source it was parsed from.
+    pub fn text<'s>(&self, src: &'s str) -> &'s str {
+        &src[self.pos..self.end]
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Number {
-    pub text: Arc<str>,
+    /// the literal as written
+    pub span: Span,
     pub int: Option<i64>,
     pub float: Option<f64>,
     /// Go's constant kind for an untyped constant passed to `interface{}`:
     /// true when it would become a float64.
     pub is_float_const: bool,
+}
+
+/// Field names of a chain: the source text `.a.b.c` (one name or more).
+#[derive(Clone, Copy, Debug)]
+pub struct Fields(pub Span);
+
+impl Fields {
+    /// The names joined by dots, without the leading one (`a.b.c`).
+    pub fn names<'s>(&self, src: &'s str) -> &'s str {
+        &self.0.text(src)[1..]
+    }
 }
 
 #[derive(Debug)]
@@ -92,14 +122,19 @@ pub enum Arg {
     Nil(usize),
     Bool(usize, bool),
     Number(usize, Box<Number>),
-    /// quoted source text, unquoted value
-    String(usize, Arc<str>, Arc<str>),
-    Field(usize, Vec<Arc<str>>),
-    /// `$x.a.b`: name first, then fields
-    Variable(usize, Vec<Arc<str>>),
-    Identifier(usize, Arc<str>),
+    /// the quoted literal as written, and its value when that is not the
+    /// text between the quotes (escapes, or a raw string's carriage returns)
+    String(Span, Option<Box<str>>),
+    /// `.a.b`: its position (Go's: that of the last field when chained)
+    /// and its fields
+    Field(usize, Fields),
+    /// `$x.a.b`: its position (as for a field) and its text, name first
+    Variable(usize, Span),
+    /// a function name
+    Identifier(Span),
     Pipe(usize, Box<Pipe>),
-    Chain(usize, Box<Arg>, Vec<Arc<str>>),
+    /// a parenthesized pipeline or a function name followed by fields
+    Chain(usize, Box<Arg>, Fields),
 }
 
 impl Arg {
@@ -109,88 +144,93 @@ impl Arg {
             | Arg::Nil(p)
             | Arg::Bool(p, _)
             | Arg::Number(p, _)
-            | Arg::String(p, _, _)
             | Arg::Field(p, _)
             | Arg::Variable(p, _)
-            | Arg::Identifier(p, _)
             | Arg::Pipe(p, _)
             | Arg::Chain(p, _, _) => *p,
+            Arg::String(s, _) | Arg::Identifier(s) => s.pos,
+        }
+    }
+
+    /// Go's `String()` of this node, parsed from `src`.
+    pub fn show<'a>(&'a self, src: &'a str) -> Shown<'a, Arg> {
+        Shown(self, src)
+    }
+
+    /// A string literal's value.
+    pub fn string_value<'a>(span: &Span, value: &'a Option<Box<str>>, src: &'a str) -> &'a str {
+        match value {
+            Some(v) => v,
+            None => &src[span.pos + 1..span.end - 1],
         }
     }
 }
 
-impl fmt::Display for Arg {
+/// A node shown with the source it was parsed from (Go's `String()`).
+pub struct Shown<'a, T>(pub &'a T, pub &'a str);
+
+impl fmt::Display for Shown<'_, Arg> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        let src = self.1;
+        match self.0 {
             Arg::Dot(_) => f.write_str("."),
             Arg::Nil(_) => f.write_str("nil"),
             Arg::Bool(_, b) => write!(f, "{b}"),
-            Arg::Number(_, n) => f.write_str(&n.text),
-            Arg::String(_, q, _) => f.write_str(q),
-            Arg::Field(_, idents) => {
-                for i in idents {
-                    write!(f, ".{i}")?;
-                }
-                Ok(())
-            }
-            Arg::Variable(_, idents) => {
-                for (k, i) in idents.iter().enumerate() {
-                    if k > 0 {
-                        f.write_str(".")?;
-                    }
-                    f.write_str(i)?;
-                }
-                Ok(())
-            }
-            Arg::Identifier(_, name) => f.write_str(name),
-            Arg::Pipe(_, p) => write!(f, "({p})"),
+            Arg::Number(_, n) => f.write_str(n.span.text(src)),
+            Arg::String(s, _) | Arg::Identifier(s) | Arg::Variable(_, s) => f.write_str(s.text(src)),
+            Arg::Field(_, fields) => f.write_str(fields.0.text(src)),
+            Arg::Pipe(_, p) => write!(f, "({})", p.show(src)),
             Arg::Chain(_, node, fields) => {
-                if let Arg::Pipe(_, p) = node.as_ref() {
-                    write!(f, "({p})")?;
-                } else {
-                    write!(f, "{node}")?;
-                }
-                for i in fields {
-                    write!(f, ".{i}")?;
-                }
-                Ok(())
+                write!(f, "{}", node.show(src))?;
+                f.write_str(fields.0.text(src))
             }
         }
     }
 }
 
-impl fmt::Display for Cmd {
+impl Cmd {
+    /// Go's `String()` of this command, parsed from `src`.
+    pub fn show<'a>(&'a self, src: &'a str) -> Shown<'a, Cmd> {
+        Shown(self, src)
+    }
+}
+
+impl fmt::Display for Shown<'_, Cmd> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, a) in self.args.iter().enumerate() {
+        for (i, a) in self.0.args.iter().enumerate() {
             if i > 0 {
                 f.write_str(" ")?;
             }
-            if let Arg::Pipe(_, p) = a {
-                write!(f, "({p})")?;
-            } else {
-                write!(f, "{a}")?;
-            }
+            write!(f, "{}", a.show(self.1))?;
         }
         Ok(())
     }
 }
 
-impl fmt::Display for Pipe {
+impl Pipe {
+    /// Go's `String()` of this pipeline, parsed from `src`.
+    pub fn show<'a>(&'a self, src: &'a str) -> Shown<'a, Pipe> {
+        Shown(self, src)
+    }
+}
+
+impl fmt::Display for Shown<'_, Pipe> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.decl.is_empty() {
-            for (i, d) in self.decl.iter().enumerate() {
+        let pipe = self.0;
+        if !pipe.decl.is_empty() {
+            for (i, d) in pipe.decl.iter().enumerate() {
                 if i > 0 {
                     f.write_str(", ")?;
                 }
                 f.write_str(d)?;
             }
-            f.write_str(if self.is_assign { " = " } else { " := " })?;
+            f.write_str(if pipe.is_assign { " = " } else { " := " })?;
         }
-        for (i, c) in self.cmds.iter().enumerate() {
+        for (i, c) in pipe.cmds.iter().enumerate() {
             if i > 0 {
                 f.write_str(" | ")?;
             }
-            write!(f, "{c}")?;
+            write!(f, "{}", c.show(self.1))?;
         }
         Ok(())
     }

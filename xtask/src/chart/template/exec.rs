@@ -250,7 +250,7 @@ impl Engine {
         let mut st = State {
             eng: self,
             set: self.set.clone(),
-            tmpl: t.clone(),
+            tmpl: &t,
             vars: vec![Var {
                 name: self.dollar.clone(),
                 v: data.clone(),
@@ -281,10 +281,12 @@ struct Var {
     invalid: bool,
 }
 
-struct State<'e> {
+struct State<'e, 't> {
     eng: &'e Engine,
     set: Rc<Scope>,
-    tmpl: Arc<Template>,
+    /// the template being run: the nodes walked are its, and their leaf
+    /// operands are spans of its source ([`State::src`])
+    tmpl: &'t Template,
     vars: Vec<Var>,
     depth: usize,
 }
@@ -312,13 +314,20 @@ fn truncate_context(s: &str) -> String {
     s.to_string()
 }
 
-impl State<'_> {
+impl<'t> State<'_, 't> {
+    /// The source text of the template being run (for the spans of its
+    /// nodes); borrowed for as long as the template, not the state.
+    fn src(&self) -> &'t str {
+        let t: &'t Template = self.tmpl;
+        &t.source.text
+    }
+
     fn error_at(&self, at: At<'_>, msg: String, wrapped: Vec<String>) -> ExecError {
         let (pos, ctx) = match at {
             At::None => (None, String::new()),
-            At::Arg(a) => (Some(a.pos()), a.to_string()),
-            At::Cmd(c) => (Some(c.pos), c.to_string()),
-            At::Pipe(p) => (Some(p.pos), p.to_string()),
+            At::Arg(a) => (Some(a.pos()), a.show(self.src()).to_string()),
+            At::Cmd(c) => (Some(c.pos), c.show(self.src()).to_string()),
+            At::Pipe(p) => (Some(p.pos), p.show(self.src()).to_string()),
             At::Ident(p, s) => (Some(p), s.to_string()),
             At::Text(p, s) => (Some(p), s),
         };
@@ -409,7 +418,7 @@ impl State<'_> {
                 let TemplateCall { pos, name, pipe } = &**call;
                 let Some(t) = self.set.get(name).cloned() else {
                     return Err(self.errorf(
-                        At::Text(*pos, template_string(name, pipe.as_ref())),
+                        At::Text(*pos, template_string(name, pipe.as_ref(), self.src())),
                         format!("template {} not defined", gofmt::quote(name)),
                     ));
                 };
@@ -419,14 +428,14 @@ impl State<'_> {
                 };
                 if self.depth >= MAX_DEPTH {
                     return Err(self.errorf(
-                        At::Text(*pos, template_string(name, pipe.as_ref())),
+                        At::Text(*pos, template_string(name, pipe.as_ref(), self.src())),
                         format!("exceeded maximum template depth ({MAX_DEPTH})"),
                     ));
                 }
                 let mut sub = State {
                     eng: self.eng,
                     set: self.set.clone(),
-                    tmpl: t.clone(),
+                    tmpl: &t,
                     vars: vec![Var {
                         name: self.eng.dollar.clone(),
                         v: data.clone(),
@@ -609,7 +618,10 @@ impl State<'_> {
         if cmd.args.len() > 1 || final_.is_some() {
             return Err(self.errorf(
                 At::Arg(&cmd.args[0]),
-                format!("can't give argument to non-function {}", cmd.args[0]),
+                format!(
+                    "can't give argument to non-function {}",
+                    cmd.args[0].show(self.src())
+                ),
             ));
         }
         Ok(())
@@ -624,25 +636,31 @@ impl State<'_> {
     ) -> R<Value> {
         let first = &cmd.args[0];
         match first {
-            Arg::Field(_, idents) => {
-                self.eval_field_chain(dot, dot, dinv, first, idents, &cmd.args[1..], final_, dinv)
+            Arg::Field(_, fields) => {
+                let fields = fields.names(self.src());
+                self.eval_field_chain(dot, dot, dinv, first, fields, &cmd.args[1..], final_, dinv)
             }
             Arg::Chain(_, node, fields) => {
                 let (recv, rinv) = self.eval_chain_receiver(dot, dinv, node)?;
+                let fields = fields.names(self.src());
                 self.eval_field_chain(dot, &recv, rinv, first, fields, &cmd.args[1..], final_, dinv)
             }
-            Arg::Identifier(pos, name) => self.eval_function(dot, dinv, *pos, name, cmd, final_),
+            Arg::Identifier(name) => {
+                let name = name.text(self.src());
+                self.eval_function(dot, dinv, first.pos(), name, cmd, final_)
+            }
             Arg::Pipe(_, p) => {
                 self.not_a_function(cmd, &final_)?;
                 Ok(self.eval_pipeline(dot, dinv, p)?.0)
             }
-            Arg::Variable(_, idents) => {
-                let (v, vinv) = self.var_value(&idents[0], At::Arg(first))?;
-                if idents.len() == 1 {
+            Arg::Variable(_, text) => {
+                let (name, fields) = variable_parts(text.text(self.src()));
+                let (v, vinv) = self.var_value(name, At::Arg(first))?;
+                if fields.is_empty() {
                     self.not_a_function(cmd, &final_)?;
                     return Ok(v);
                 }
-                self.eval_field_chain(dot, &v, vinv, first, &idents[1..], &cmd.args[1..], final_, dinv)
+                self.eval_field_chain(dot, &v, vinv, first, fields, &cmd.args[1..], final_, dinv)
             }
             _ => {
                 self.not_a_function(cmd, &final_)?;
@@ -651,8 +669,15 @@ impl State<'_> {
                     Arg::Dot(_) => Ok(dot.clone()),
                     Arg::Nil(_) => Err(self.errorf(At::Arg(first), "nil is not a command")),
                     Arg::Number(_, n) => self.ideal_constant(first, n),
-                    Arg::String(_, _, s) => Ok(Value::String(Rc::from(&**s))),
-                    _ => Err(self.errorf(At::Arg(first), format!("can't evaluate command {first}"))),
+                    Arg::String(span, value) => Ok(Value::String(Rc::from(Arg::string_value(
+                        span,
+                        value,
+                        self.src(),
+                    )))),
+                    _ => Err(self.errorf(
+                        At::Arg(first),
+                        format!("can't evaluate command {}", first.show(self.src())),
+                    )),
                 }
             }
         }
@@ -664,7 +689,7 @@ impl State<'_> {
         }
         match n.int {
             Some(i) => Ok(Value::Int(i)),
-            None => Err(self.errorf(At::Arg(at), format!("{} overflows int", n.text))),
+            None => Err(self.errorf(At::Arg(at), format!("{} overflows int", n.span.text(self.src())))),
         }
     }
 
@@ -690,19 +715,20 @@ impl State<'_> {
         receiver: &Value,
         rinv: bool,
         node: &Arg,
-        idents: &[Arc<str>],
+        fields: &str,
         args: &[Arg],
         final_: Option<(Value, bool)>,
         dinv: bool,
     ) -> R<Value> {
-        let n = idents.len();
         let mut recv = receiver.clone();
         let mut inv = rinv;
-        for id in &idents[..n - 1] {
-            recv = self.eval_field(dot, dinv, id, node, &[], None, &recv, inv)?;
+        let mut rest = fields;
+        while let Some((name, more)) = rest.split_once('.') {
+            recv = self.eval_field(dot, dinv, name, node, &[], None, &recv, inv)?;
             inv = false;
+            rest = more;
         }
-        self.eval_field(dot, dinv, &idents[n - 1], node, args, final_, &recv, inv)
+        self.eval_field(dot, dinv, rest, node, args, final_, &recv, inv)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -828,17 +854,21 @@ impl State<'_> {
                 }
                 return Err(self.errorf(At::Arg(a), format!("cannot assign nil to {}", ty.go_name())));
             }
-            Arg::Field(_, idents) => (
-                self.eval_field_chain(dot, dot, dinv, a, idents, &[], None, dinv)?,
-                false,
-            ),
-            Arg::Variable(_, idents) => {
-                let (v, vinv) = self.var_value(&idents[0], At::Arg(a))?;
-                if idents.len() == 1 {
+            Arg::Field(_, fields) => {
+                let fields = fields.names(self.src());
+                (
+                    self.eval_field_chain(dot, dot, dinv, a, fields, &[], None, dinv)?,
+                    false,
+                )
+            }
+            Arg::Variable(_, text) => {
+                let (name, fields) = variable_parts(text.text(self.src()));
+                let (v, vinv) = self.var_value(name, At::Arg(a))?;
+                if fields.is_empty() {
                     (v, vinv)
                 } else {
                     (
-                        self.eval_field_chain(dot, &v, vinv, a, &idents[1..], &[], None, dinv)?,
+                        self.eval_field_chain(dot, &v, vinv, a, fields, &[], None, dinv)?,
                         false,
                     )
                 }
@@ -848,15 +878,17 @@ impl State<'_> {
                 let inv = v.is_nil();
                 (v, inv)
             }
-            Arg::Identifier(pos, name) => {
+            Arg::Identifier(name) => {
                 let cmd = Cmd {
-                    pos: *pos,
+                    pos: name.pos,
                     args: Vec::new(),
                 };
-                (self.eval_function(dot, dinv, *pos, name, &cmd, None)?, false)
+                let name = name.text(self.src());
+                (self.eval_function(dot, dinv, cmd.pos, name, &cmd, None)?, false)
             }
             Arg::Chain(_, node, fields) => {
                 let (recv, rinv) = self.eval_chain_receiver(dot, dinv, node)?;
+                let fields = fields.names(self.src());
                 (
                     self.eval_field_chain(dot, &recv, rinv, a, fields, &[], None, dinv)?,
                     false,
@@ -868,9 +900,12 @@ impl State<'_> {
                     _ => Err(self.const_mismatch(a, ty)),
                 }
             }
-            Arg::String(_, _, s) => {
+            Arg::String(span, value) => {
                 return match ty {
-                    Ty::String | Ty::Any => Ok((Value::String(Rc::from(&**s)), false)),
+                    Ty::String | Ty::Any => Ok((
+                        Value::String(Rc::from(Arg::string_value(span, value, self.src()))),
+                        false,
+                    )),
                     _ => Err(self.const_mismatch(a, ty)),
                 }
             }
@@ -878,14 +913,19 @@ impl State<'_> {
                 return match ty {
                     Ty::Any => Ok((self.ideal_constant(a, n)?, false)),
                     Ty::Int | Ty::Int64 => match n.int {
-                        Some(i) if !n.text.contains(['.', 'e', 'E']) || n.float == Some(i as f64) => Ok((
-                            if ty == Ty::Int {
-                                Value::Int(i)
-                            } else {
-                                Value::Int64(i)
-                            },
-                            false,
-                        )),
+                        Some(i)
+                            if !n.span.text(self.src()).contains(['.', 'e', 'E'])
+                                || n.float == Some(i as f64) =>
+                        {
+                            Ok((
+                                if ty == Ty::Int {
+                                    Value::Int(i)
+                                } else {
+                                    Value::Int64(i)
+                                },
+                                false,
+                            ))
+                        }
                         _ => Err(self.const_mismatch(a, ty)),
                     },
                     Ty::Float64 => match n.float {
@@ -899,7 +939,8 @@ impl State<'_> {
         self.validate_type(a, v, inv, ty)
     }
 
-    fn const_mismatch(&self, a: &Arg, ty: Ty) -> ExecError {
+    fn const_mismatch(&self, arg: &Arg, ty: Ty) -> ExecError {
+        let a = arg.show(self.src());
         let msg = match ty {
             Ty::Bool => format!("expected bool; found {a}"),
             Ty::String => format!("expected string; found {a}"),
@@ -907,7 +948,7 @@ impl State<'_> {
             Ty::Float64 => format!("expected float; found {a}"),
             _ => format!("can't handle {a} for arg of type {}", ty.go_name()),
         };
-        self.errorf(At::Arg(a), msg)
+        self.errorf(At::Arg(arg), msg)
     }
 
     fn validate_type(&self, a: &Arg, v: Value, inv: bool, ty: Ty) -> R<(Value, bool)> {
@@ -1076,7 +1117,7 @@ impl State<'_> {
         let mut sub = State {
             eng: self.eng,
             set: self.set.clone(),
-            tmpl: t.clone(),
+            tmpl: &t,
             vars: vec![Var {
                 name: self.eng.dollar.clone(),
                 v: data.clone(),
@@ -1143,6 +1184,11 @@ impl State<'_> {
     }
 }
 
+/// A variable operand's name and the fields after it (`a.b`, or empty).
+fn variable_parts(text: &str) -> (&str, &str) {
+    text.split_once('.').unwrap_or((text, ""))
+}
+
 fn files_method(name: &str) -> bool {
     matches!(
         name,
@@ -1150,9 +1196,10 @@ fn files_method(name: &str) -> bool {
     )
 }
 
-fn template_string(name: &str, pipe: Option<&Pipe>) -> String {
+/// Go's `String()` of a `{{template}}` node (its pipeline parsed from `src`).
+fn template_string(name: &str, pipe: Option<&Pipe>, src: &str) -> String {
     match pipe {
-        Some(p) => format!("{{{{template {} {p}}}}}", gofmt::quote(name)),
+        Some(p) => format!("{{{{template {} {}}}}}", gofmt::quote(name), p.show(src)),
         None => format!("{{{{template {}}}}}", gofmt::quote(name)),
     }
 }

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::ast::{Arg, Branch, Cmd, List, Node, Number, Pipe, Source, Template, TemplateCall};
+use super::ast::{Arg, Branch, Cmd, Fields, List, Node, Number, Pipe, Source, Span, Template, TemplateCall};
 use super::lex::{lex_into, line_at, Item, Tok};
 use crate::chart::blob::SharedText;
 
@@ -613,59 +613,57 @@ impl<'a> Parser<'a, '_> {
         if self.peek().typ == Tok::Field {
             let chain_pos = self.peek().pos;
             return match node {
-                // `.a.b` and `$x.a` lex as one token per field: the term
-                // holds the first, and room for the rest
-                Arg::Field(_, mut idents) => {
-                    self.chained_fields(&mut idents);
-                    Ok(Some(Arg::Field(chain_pos, idents)))
-                }
-                Arg::Variable(_, mut idents) => {
-                    self.chained_fields(&mut idents);
-                    Ok(Some(Arg::Variable(chain_pos, idents)))
-                }
+                // `.a.b` and `$x.a` lex as one token per field, written
+                // one after the other: the term's text runs on to the last
+                Arg::Field(_, Fields(span)) => Ok(Some(Arg::Field(
+                    chain_pos,
+                    Fields(Span {
+                        pos: span.pos,
+                        end: self.chained_fields(),
+                    }),
+                ))),
+                Arg::Variable(_, span) => Ok(Some(Arg::Variable(
+                    chain_pos,
+                    Span {
+                        pos: span.pos,
+                        end: self.chained_fields(),
+                    },
+                ))),
                 Arg::Bool(..) | Arg::String(..) | Arg::Number(..) | Arg::Nil(_) | Arg::Dot(_) => {
                     self.err(format!(
                         "unexpected . after term {}",
-                        crate::chart::gofmt::quote(&node.to_string())
+                        crate::chart::gofmt::quote(&node.show(self.input).to_string())
                     ))
                 }
                 other => {
-                    let mut fields = Vec::with_capacity(self.fields_ahead());
-                    self.chained_fields(&mut fields);
-                    Ok(Some(Arg::Chain(chain_pos, Box::new(other), fields)))
+                    let end = self.chained_fields();
+                    Ok(Some(Arg::Chain(
+                        chain_pos,
+                        Box::new(other),
+                        Fields(Span { pos: chain_pos, end }),
+                    )))
                 }
             };
         }
         Ok(Some(node))
     }
 
-    /// Number of `Tok::Field` items from the current one on.
-    fn fields_ahead(&self) -> usize {
-        self.items[self.i..]
-            .iter()
-            .take_while(|t| t.typ == Tok::Field)
-            .count()
-    }
-
-    /// Consumes the `Tok::Field` items from the current one on, adding
-    /// their names (without the dot) to `out`.
-    fn chained_fields(&mut self, out: &mut Vec<Arc<str>>) {
+    /// Consumes the `Tok::Field` items from the current one on (there is
+    /// one at least); returns where the last ends.
+    fn chained_fields(&mut self) -> usize {
+        let mut end = self.peek().end;
         while self.peek().typ == Tok::Field {
-            let t = self.next();
-            out.push(self.shared(&self.val(&t)[1..]));
+            end = self.next().end;
         }
-    }
-
-    /// A vector of the single name `first` with room for the fields that
-    /// follow it (see [`Parser::operand`]).
-    fn idents(&mut self, first: &str) -> Vec<Arc<str>> {
-        let mut v = Vec::with_capacity(1 + self.fields_ahead());
-        v.push(self.shared(first));
-        v
+        end
     }
 
     fn term(&mut self) -> PResult<Option<Arg>> {
         let tok = self.next_non_space();
+        let span = Span {
+            pos: tok.pos,
+            end: tok.end,
+        };
         Ok(Some(match tok.typ {
             Tok::Identifier => {
                 if !(self.has_func)(self.val(&tok)) {
@@ -674,7 +672,7 @@ impl<'a> Parser<'a, '_> {
                         crate::chart::gofmt::quote(self.val(&tok))
                     ));
                 }
-                Arg::Identifier(tok.pos, self.shared(self.val(&tok)))
+                Arg::Identifier(span)
             }
             Tok::Dot => Arg::Dot(tok.pos),
             Tok::Nil => Arg::Nil(tok.pos),
@@ -687,11 +685,11 @@ impl<'a> Parser<'a, '_> {
                         crate::chart::gofmt::quote(self.val(&tok))
                     ));
                 }
-                Arg::Variable(tok.pos, self.idents(self.val(&tok)))
+                Arg::Variable(tok.pos, span)
             }
-            Tok::Field => Arg::Field(tok.pos, self.idents(&self.val(&tok)[1..])),
+            Tok::Field => Arg::Field(tok.pos, Fields(span)),
             Tok::Bool => Arg::Bool(tok.pos, self.val(&tok) == "true"),
-            Tok::CharConstant | Tok::Number => match parse_number(self.val(&tok), tok.typ) {
+            Tok::CharConstant | Tok::Number => match parse_number(self.val(&tok), span, tok.typ) {
                 Ok(n) => Arg::Number(tok.pos, Box::new(n)),
                 Err(e) => return self.err(e),
             },
@@ -705,7 +703,8 @@ impl<'a> Parser<'a, '_> {
                 Arg::Pipe(tok.pos, Box::new(r?))
             }
             Tok::String | Tok::RawString => match unquote(self.val(&tok)) {
-                Some(s) => Arg::String(tok.pos, self.shared(self.val(&tok)), self.shared(&s)),
+                Some(Cow::Borrowed(_)) => Arg::String(span, None),
+                Some(Cow::Owned(s)) => Arg::String(span, Some(s.into_boxed_str())),
                 None => return self.err("invalid syntax"),
             },
             _ => {
@@ -892,7 +891,8 @@ fn parse_hex_float(text: &str) -> Option<f64> {
 }
 
 /// Go's `parse.NumberNode` construction.
-pub fn parse_number(text: &str, typ: Tok) -> Result<Number, String> {
+/// A number literal `text`, written at `span` of its source.
+pub fn parse_number(text: &str, span: Span, typ: Tok) -> Result<Number, String> {
     if typ == Tok::CharConstant {
         let s = unquote(text).ok_or_else(|| "invalid syntax".to_string())?;
         let mut cs = s.chars();
@@ -901,7 +901,7 @@ pub fn parse_number(text: &str, typ: Tok) -> Result<Number, String> {
             return Err(format!("malformed character constant: {text}"));
         }
         return Ok(Number {
-            text: Arc::from(text),
+            span,
             int: Some(i64::from(c as u32)),
             float: Some(f64::from(c as u32)),
             is_float_const: false,
@@ -926,7 +926,7 @@ pub fn parse_number(text: &str, typ: Tok) -> Result<Number, String> {
     };
     let int = parse_go_int(text);
     let mut n = Number {
-        text: Arc::from(text),
+        span,
         int,
         float: int.map(|i| i as f64),
         is_float_const: false,
@@ -975,7 +975,7 @@ mod tests {
         // a template's body is mostly a long list of text and action nodes;
         // their large kinds are boxed so the list stays three words a node
         assert!(std::mem::size_of::<Node>() <= 3 * std::mem::size_of::<usize>());
-        assert!(std::mem::size_of::<Arg>() <= 6 * std::mem::size_of::<usize>());
+        assert!(std::mem::size_of::<Arg>() <= 5 * std::mem::size_of::<usize>());
     }
 
     #[test]
@@ -1011,7 +1011,9 @@ mod tests {
         assert_eq!(r.main.root.len(), 2);
         let r = p("{{ (include \"x\" .).a }}").unwrap();
         match &r.main.root[0] {
-            Node::Action(pipe) => assert_eq!(pipe.to_string(), "(include \"x\" .).a"),
+            Node::Action(pipe) => {
+                assert_eq!(pipe.show(&r.main.source.text).to_string(), "(include \"x\" .).a")
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -1031,6 +1033,48 @@ mod tests {
             p("{{ \"a\".b }}").unwrap_err().msg,
             "unexpected . after term \"\\\"a\\\"\""
         );
+    }
+
+    fn parse_number(text: &str, typ: Tok) -> Result<Number, String> {
+        let span = Span {
+            pos: 0,
+            end: text.len(),
+        };
+        super::parse_number(text, span, typ)
+    }
+
+    #[test]
+    fn leaf_operands_are_spans_of_the_source() {
+        let src = "{{ $x := 1 }}{{ .a.b | printf \"%s\\n\" $x.c (len .d).e `r\r` 0x1F }}";
+        let r = parse("t", src, &|n| matches!(n, "printf" | "len")).unwrap();
+        let Node::Action(pipe) = &r.main.root[1] else {
+            panic!("{:?}", r.main.root)
+        };
+        assert_eq!(
+            pipe.show(src).to_string(),
+            ".a.b | printf \"%s\\n\" $x.c (len .d).e `r\r` 0x1F"
+        );
+        let args = &pipe.cmds[1].args;
+        // the chain's position is its last field's, as in Go
+        assert!(
+            matches!(args[2], Arg::Variable(p, s) if s.text(src) == "$x.c" && p == src.find(".c").unwrap())
+        );
+        let values: Vec<&str> = args
+            .iter()
+            .filter_map(|a| match a {
+                Arg::String(span, value) => Some(Arg::string_value(span, value, src)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(values, ["%s\n", "r"]);
+        assert!(matches!(&args[5], Arg::Number(_, n) if n.span.text(src) == "0x1F" && n.int == Some(31)));
+        assert!(matches!(&args[1], Arg::String(_, Some(_))));
+        // a literal with nothing to decode keeps no copy of its value
+        let r = parse("t", "{{ \"a b\" }}", &|_| false).unwrap();
+        let Node::Action(pipe) = &r.main.root[0] else {
+            panic!("{:?}", r.main.root)
+        };
+        assert!(matches!(&pipe.cmds[0].args[0], Arg::String(s, None) if s.pos == 3 && s.end == 8));
     }
 
     #[test]
