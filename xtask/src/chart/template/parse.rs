@@ -194,12 +194,19 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn next(&mut self) -> Item {
-        let idx = self.i.min(self.items.len() - 1);
-        if self.i < self.items.len() {
-            self.i += 1;
+        // past the end (the last item is `Eof` or `Error`), the last again
+        let idx = self.i;
+        match self.items.get(idx) {
+            Some(&t) => {
+                self.i = idx + 1;
+                self.last = idx;
+                t
+            }
+            None => {
+                self.last = self.items.len() - 1;
+                self.items[self.last]
+            }
         }
-        self.last = idx;
-        self.items[idx]
     }
     fn backup(&mut self) {
         if self.i > 0 {
@@ -258,7 +265,8 @@ impl<'a> Parser<'a, '_> {
                 }
                 self.i = save;
             }
-            match self.text_or_action()? {
+            let tok = self.next_non_space();
+            match self.text_or_action(tok)? {
                 Ctl::End => return self.err("unexpected {{end}}"),
                 Ctl::Else => return self.err("unexpected {{else}}"),
                 Ctl::Node(n) => {
@@ -317,8 +325,12 @@ impl<'a> Parser<'a, '_> {
 
     fn item_list(&mut self) -> PResult<(List, Ctl)> {
         let base = self.nodes.len();
-        while self.peek_non_space().typ != Tok::Eof {
-            match self.text_or_action()? {
+        loop {
+            let tok = self.next_non_space();
+            if tok.typ == Tok::Eof {
+                break;
+            }
+            match self.text_or_action(tok)? {
                 Ctl::Node(n) => {
                     if let Some(n) = keep_node(n) {
                         self.nodes.push(n);
@@ -330,8 +342,8 @@ impl<'a> Parser<'a, '_> {
         self.err("unexpected EOF")
     }
 
-    fn text_or_action(&mut self) -> PResult<Ctl> {
-        let tok = self.next_non_space();
+    /// The node that starts with `tok`, the token just taken.
+    fn text_or_action(&mut self, tok: Item) -> PResult<Ctl> {
         match tok.typ {
             Tok::Text => Ok(Ctl::Node(Node::Text(tok.pos, tok.end))),
             Tok::LeftDelim => {
@@ -364,7 +376,7 @@ impl<'a> Parser<'a, '_> {
             _ => {}
         }
         self.backup();
-        let pipe = self.pipeline("command", Tok::RightDelim)?;
+        let pipe = self.pipeline_at("command", Tok::RightDelim, tok)?;
         Ok(Ctl::Node(Node::Action(Box::new(pipe))))
     }
 
@@ -467,9 +479,10 @@ impl<'a> Parser<'a, '_> {
         let tok = self.next_non_space();
         let name = self.template_name(&tok, context)?;
         let mut pipe = None;
-        if self.next_non_space().typ != Tok::RightDelim {
+        let next = self.next_non_space();
+        if next.typ != Tok::RightDelim {
             self.backup();
-            pipe = Some(self.pipeline(context, Tok::RightDelim)?);
+            pipe = Some(self.pipeline_at(context, Tok::RightDelim, next)?);
         }
         Ok(Ctl::Node(Node::Template(Box::new(TemplateCall {
             pos: tok.pos,
@@ -502,14 +515,20 @@ impl<'a> Parser<'a, '_> {
 
     fn pipeline(&mut self, context: &str, end: Tok) -> PResult<Pipe> {
         let start = self.peek_non_space();
+        self.pipeline_at(context, end, start)
+    }
+
+    /// [`Parser::pipeline`] from `start`, the token just peeked at (taken
+    /// and backed up over: the state `peek_non_space` leaves).
+    fn pipeline_at(&mut self, context: &str, end: Tok, start: Item) -> PResult<Pipe> {
         let mut pipe = Pipe {
             pos: start.pos,
             is_assign: false,
             decl: Vec::new(),
             cmds: Vec::with_capacity(2),
         };
+        let mut v = start;
         loop {
-            let v = self.peek_non_space();
             if v.typ != Tok::Variable {
                 break;
             }
@@ -527,8 +546,12 @@ impl<'a> Parser<'a, '_> {
                 pipe.decl.push(self.shared(self.val(&v)));
                 self.vars.push(self.val(&v));
                 if context == "range" && pipe.decl.len() < 2 {
-                    match self.peek_non_space().typ {
-                        Tok::Variable | Tok::RightDelim | Tok::RightParen => continue,
+                    let after = self.peek_non_space();
+                    match after.typ {
+                        Tok::Variable | Tok::RightDelim | Tok::RightParen => {
+                            v = after;
+                            continue;
+                        }
                         _ => return self.err("range can only initialize variables"),
                     }
                 }
@@ -556,8 +579,7 @@ impl<'a> Parser<'a, '_> {
                 | Tok::String
                 | Tok::Variable
                 | Tok::LeftParen => {
-                    self.backup();
-                    let c = self.command()?;
+                    let c = self.command(tok)?;
                     pipe.cmds.push(c);
                 }
                 _ => return self.unexpected(&tok, context),
@@ -580,14 +602,15 @@ impl<'a> Parser<'a, '_> {
         Ok(())
     }
 
-    fn command(&mut self) -> PResult<Cmd> {
-        let pos = self.peek_non_space().pos;
+    /// The command that starts with `first`, the token just taken.
+    fn command(&mut self, first: Item) -> PResult<Cmd> {
+        let pos = first.pos;
         // the arguments gather on a stack shared with nested commands, then
         // move to a vector of their exact number (most commands have one)
         let base = self.args.len();
+        let mut taken = Some(first);
         loop {
-            self.peek_non_space();
-            if let Some(op) = self.operand()? {
+            if let Some(op) = self.operand(taken.take())? {
                 self.args.push(op);
             }
             let tok = self.next();
@@ -606,8 +629,9 @@ impl<'a> Parser<'a, '_> {
         Ok(Cmd { pos, args })
     }
 
-    fn operand(&mut self) -> PResult<Option<Arg>> {
-        let Some(node) = self.term()? else {
+    /// An operand: `taken` if given (the token just taken), else the next.
+    fn operand(&mut self, taken: Option<Item>) -> PResult<Option<Arg>> {
+        let Some(node) = self.term(taken)? else {
             return Ok(None);
         };
         if self.peek().typ == Tok::Field {
@@ -658,8 +682,11 @@ impl<'a> Parser<'a, '_> {
         end
     }
 
-    fn term(&mut self) -> PResult<Option<Arg>> {
-        let tok = self.next_non_space();
+    fn term(&mut self, taken: Option<Item>) -> PResult<Option<Arg>> {
+        let tok = match taken {
+            Some(t) => t,
+            None => self.next_non_space(),
+        };
         let span = Span {
             pos: tok.pos,
             end: tok.end,
