@@ -1198,7 +1198,7 @@ fn execute_parallel<'c>(
                 after_each();
                 break;
             }
-            drop(board.changed.wait(b).unwrap_or_else(|p| p.into_inner()));
+            drop(board.wait(b));
         }
         // (no thread: this one ran every template)
         if let Ok(h) = helper {
@@ -1243,11 +1243,25 @@ struct BoardState {
     flag: Option<(usize, usize)>,
     /// the continuing thread's runs past the flag
     cont: Vec<Option<Run>>,
+    /// threads waiting on [`Board::changed`]: a run stored while none is
+    /// makes no wake-up call (a system call each, a few hundred a run)
+    waiting: usize,
 }
 
 impl Board {
     fn lock(&self) -> std::sync::MutexGuard<'_, BoardState> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits for a change, counted in [`BoardState::waiting`].
+    fn wait<'a>(
+        &'a self,
+        mut b: std::sync::MutexGuard<'a, BoardState>,
+    ) -> std::sync::MutexGuard<'a, BoardState> {
+        b.waiting += 1;
+        let mut b = self.changed.wait(b).unwrap_or_else(|p| p.into_inner());
+        b.waiting -= 1;
+        b
     }
 
     /// Stops both threads: no position is started any more, and the flag
@@ -1285,7 +1299,7 @@ impl Board {
             let run = run_template(engine, &tpls[order[k]]);
             let failed = run.out.is_err();
             let shared = run.changed_shared && !failed;
-            let flag = {
+            let (flag, wake) = {
                 let mut b = self.lock();
                 b.steps[k] = Some((run.steps, me));
                 b.runs[k] = Some(run);
@@ -1299,9 +1313,11 @@ impl Board {
                 if failed || shared {
                     self.stop.fetch_min(k, Ordering::Relaxed);
                 }
-                first
+                (first, b.waiting > 0)
             };
-            self.changed.notify_all();
+            if wake {
+                self.changed.notify_all();
+            }
             after_each();
             if flag {
                 self.continue_alone(me, k, engine, tpls, order, after_each);
@@ -1337,7 +1353,7 @@ impl Board {
                 // (a helper that panicked: its panic is raised on joining)
                 return;
             }
-            b = self.changed.wait(b).unwrap_or_else(|p| p.into_inner());
+            b = self.wait(b);
         }
         let others: u64 = b.steps[..k]
             .iter()
@@ -1350,14 +1366,17 @@ impl Board {
         for p in k + 1..order.len() {
             let run = run_template(engine, &tpls[order[p]]);
             let failed = run.out.is_err();
-            {
+            let wake = {
                 let mut b = self.lock();
                 if b.flag != Some((k, me)) {
                     return;
                 }
                 b.cont[p] = Some(run);
+                b.waiting > 0
+            };
+            if wake {
+                self.changed.notify_all();
             }
-            self.changed.notify_all();
             after_each();
             if failed {
                 return;
