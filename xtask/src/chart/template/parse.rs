@@ -156,11 +156,11 @@ enum Ctl {
 }
 
 impl<'a> Parser<'a, '_> {
-    /// A shared copy of a name or short literal: templates repeat the same
-    /// few hundred field names, functions and template names thousands of
-    /// times; one allocation per distinct text (per parsing thread) instead of
-    /// one per use keeps parse trees smaller (the lookup costs about what the
-    /// allocation did, so this is for memory, not instructions).
+    /// A shared copy of a declared variable's or a template's name (the
+    /// names a tree holds as text of its own; every other operand is a span
+    /// of the source): templates repeat the same few names many times, and
+    /// one allocation per distinct name (per parsing thread) instead of one
+    /// per use keeps parse trees smaller.
     fn shared(&mut self, text: &str) -> Arc<str> {
         /// longer texts are rarely repeated: not worth keeping
         const MAX_SHARED_LEN: usize = 64;
@@ -917,8 +917,8 @@ fn parse_hex_float(text: &str) -> Option<f64> {
     Some(if neg { -v } else { v })
 }
 
-/// Go's `parse.NumberNode` construction.
-/// A number literal `text`, written at `span` of its source.
+/// Go's `parse.NumberNode` construction for the literal `text`, written at
+/// `span` of its source.
 pub fn parse_number(text: &str, span: Span, typ: Tok) -> Result<Number, String> {
     if typ == Tok::CharConstant {
         let s = unquote(text).ok_or_else(|| "invalid syntax".to_string())?;
